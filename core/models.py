@@ -1,0 +1,183 @@
+"""SQLAlchemy models. The schema is created and upgraded by the Alembic migrations in core/migrations.
+
+Datetimes are naive UTC (see core.clock). Secrets are never stored in the clear: passwords and answers as
+argon2id, codes and reset tokens as keyed hashes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Account",
+    "AuditEvent",
+    "Base",
+    "ChallengeAnswer",
+    "Conversation",
+    "HandoffTicket",
+    "OneTimeCode",
+    "OutboxMessage",
+    "PasswordHistory",
+    "Recovery",
+    "ResetToken",
+    "VerificationFailure",
+]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Account(Base):
+    """An employee in the embedded directory."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(64))
+    employee_id_key: Mapped[str] = mapped_column(String(64), unique=True)  # casefolded, for lookup
+    username: Mapped[str | None] = mapped_column(String(128))
+    username_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PasswordHistory(Base):
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ChallengeAnswer(Base):
+    __tablename__ = "challenge_answers"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answer_hash: Mapped[str] = mapped_column(String(255))
+
+
+class Recovery(Base):
+    """One recovery attempt; its id is the opaque handle the dialogs hold.
+
+    `subject` is what rate limits and failure counters key on: "account:<id>" for a known account,
+    "unknown:<keyed hash of the identifier>" otherwise, so unknown identifiers are limited exactly alike.
+    """
+
+    __tablename__ = "recoveries"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(96), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(32))
+    channel_user: Mapped[str] = mapped_column(String(128))
+    verified_steps: Mapped[list[Any]] = mapped_column(default=list)
+    drawn_questions: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OneTimeCode(Base):
+    __tablename__ = "one_time_codes"
+    __table_args__ = (Index("ix_one_time_codes_subject_created", "subject", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recovery_id: Mapped[str] = mapped_column(ForeignKey("recoveries.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(96))
+    method: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ResetToken(Base):
+    __tablename__ = "reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    recovery_id: Mapped[str | None] = mapped_column(ForeignKey("recoveries.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VerificationFailure(Base):
+    """One failed verification, counted in a sliding window per subject (account or channel user)."""
+
+    __tablename__ = "verification_failures"
+    __table_args__ = (Index("ix_verification_failures_subject_at", "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state: Mapped[str] = mapped_column(String(64))
+    slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    transcript: Mapped[list[Any]] = mapped_column(default=list)  # redacted, for hand-off
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class HandoffTicket(Base):
+    __tablename__ = "handoff_tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    recovery_id: Mapped[str | None] = mapped_column(ForeignKey("recoveries.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(32))
+    channel_user: Mapped[str] = mapped_column(String(128))
+    transcript: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OutboxMessage(Base):
+    """Email and SMS kept in the database by the outbox backends (demo and development delivery)."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    event: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str] = mapped_column(String(160))
+    account_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    recovery_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,89 @@
+"""Ports: what the recovery service needs from the outside world, as Protocols.
+
+Adapters live beside them in core/ (directory.py, email.py, sms.py); an organisation with LDAP or a
+different SMS provider writes another adapter, and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = [
+    "Account",
+    "DeliveryError",
+    "DirectoryBackend",
+    "EmailMessage",
+    "EmailSender",
+    "SmsSender",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What the recovery service knows of an employee. Holds no secret."""
+
+    id: int
+    employee_id: str
+    username: str | None
+    full_name: str
+    email: str | None
+    phone: str | None
+    locked: bool
+
+    @property
+    def personal_words(self) -> list[str]:
+        """Words a password must not be built on (for the strength check)."""
+        words = [self.employee_id, *(self.full_name.split())]
+        if self.username:
+            words.append(self.username)
+        if self.email:
+            words.append(self.email.split("@", 1)[0])
+        return [w for w in words if w]
+
+
+class DirectoryBackend(Protocol):
+    def find(self, identifier: str) -> Account | None:
+        """By employee ID or username, case-insensitively; None when neither matches."""
+
+    def get(self, account_id: int) -> Account | None: ...
+
+    def verify_password(self, account_id: int, password: str) -> bool: ...
+
+    def is_recent_password(self, account_id: int, password: str, depth: int) -> bool:
+        """Whether `password` is the current one or among the `depth` most recent."""
+
+    def set_password(self, account_id: int, password: str) -> None:
+        """Set a new password (already checked against policy), keep it in the history, unlock."""
+
+    def unlock(self, account_id: int) -> None: ...
+
+
+class DeliveryError(Exception):
+    """A message could not be handed to its provider. The message never includes the content sent."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"{channel} delivery failed: {reason}")
+        self.channel = channel
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class EmailMessage:
+    to: str
+    subject: str
+    body: str
+
+
+class EmailSender(Protocol):
+    name: str
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver or raise DeliveryError."""
+
+
+class SmsSender(Protocol):
+    name: str
+
+    def send(self, to: str, body: str) -> None:
+        """Deliver or raise DeliveryError."""

@@ -1,0 +1,173 @@
+"""One typed settings object, read from RESETDESK_* environment variables and an optional `.env`.
+
+Every security number of DESIGN.md is a field here, so an operator can tune it and a test can pin it.
+A wrong value stops start-up with a `SettingsError` naming the variable and what it accepts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "load_settings"]
+
+ENV_PREFIX = "RESETDESK_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'resetdesk.db'}"
+
+# OWASP's floor for argon2id; lower values are refused (tests build cheap settings with model_copy).
+ARGON2_MIN_MEMORY_KIB = 19456
+ARGON2_MIN_TIME_COST = 2
+
+
+class SettingsError(Exception):
+    """A setting has a value ResetDesk cannot run with; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # Wiring
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str = "http://127.0.0.1:5000"
+    secret_key: SecretStr | None = None
+    policy: Literal["standard", "strict"] = "standard"
+    demo: bool | None = None  # demo pages; defaults to on when both deliveries use the outbox
+
+    # Email delivery
+    email_backend: Literal["outbox", "smtp"] = "outbox"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "ResetDesk <resetdesk@localhost>"
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+
+    # SMS delivery (Twilio Messages API)
+    sms_backend: Literal["outbox", "twilio"] = "outbox"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None
+    twilio_api_url: str | None = None  # override https://api.twilio.com, for tests and regional edges
+    sms_timeout_seconds: float = Field(10.0, gt=0)
+
+    # Provider circuit breaker: after N consecutive failures a provider is skipped for a while.
+    breaker_failure_threshold: int = Field(3, ge=1)
+    breaker_cooldown_seconds: int = Field(120, ge=1)
+
+    # Chat channels (used by the channel issues; a channel is on when its credentials are set)
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+    support_slack_channel: str | None = None
+    telegram_bot_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str | None = None
+    support_hours: str | None = None
+    support_email: str | None = None
+
+    # One-time codes
+    code_digits: int = Field(6, ge=6, le=10)
+    code_ttl_seconds: int = Field(600, ge=60)
+    code_max_attempts: int = Field(5, ge=1)
+    code_sends_per_hour: int = Field(5, ge=1)
+    code_send_interval_seconds: int = Field(60, ge=0)
+
+    # Challenge questions
+    questions_asked: int = Field(2, ge=1)
+    questions_min_enrolled: int = Field(3, ge=1)
+
+    # Verification failures lock self-service verification (not the account) for a while
+    verification_max_failures: int = Field(10, ge=1)
+    verification_window_seconds: int = Field(24 * 3600, ge=60)
+
+    # Reset links and the new password
+    reset_token_ttl_seconds: int = Field(900, ge=60)
+    password_min_length: int = Field(12, ge=8)
+    password_max_length: int = Field(128, ge=64)
+    password_min_strength: int = Field(3, ge=0, le=4)
+    password_history: int = Field(5, ge=0)
+
+    # argon2id for passwords and answers
+    argon2_memory_kib: int = Field(ARGON2_MIN_MEMORY_KIB, ge=ARGON2_MIN_MEMORY_KIB)
+    argon2_time_cost: int = Field(ARGON2_MIN_TIME_COST, ge=ARGON2_MIN_TIME_COST)
+    argon2_parallelism: int = Field(1, ge=1)
+
+    # Conversations (dialog issue)
+    conversation_idle_seconds: int = Field(30 * 60, ge=60)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_absolute(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if value.startswith(("postgresql://", "postgres://")):
+            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @property
+    def demo_enabled(self) -> bool:
+        if self.demo is not None:
+            return self.demo
+        return self.email_backend == "outbox" and self.sms_backend == "outbox"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+
+_SECRET_WORDS = ("password", "token", "secret", "key")
+
+
+def _describe(error: dict[str, Any]) -> str:
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    variable = ENV_PREFIX + field.upper()
+    message = error["msg"]
+    if error["type"] == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        message = f"accepted values are {expected}"
+    elif error["type"].startswith("bool"):
+        message = "accepted values are true/false, 1/0, yes/no, on/off"
+    shown = "(hidden)" if any(word in field for word in _SECRET_WORDS) else repr(error.get("input"))
+    return f"{variable}={shown}: {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment (and `.env`), raising SettingsError with readable reasons."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        reasons = "\n".join("  " + _describe(dict(e)) for e in exc.errors())
+        raise SettingsError(f"ResetDesk cannot start; fix these settings:\n{reasons}") from None
+    if settings.sms_backend == "twilio":
+        missing = [
+            ENV_PREFIX + name.upper()
+            for name in ("twilio_account_sid", "twilio_auth_token", "twilio_from_number")
+            if getattr(settings, name) is None
+        ]
+        if missing:
+            raise SettingsError(
+                f"ResetDesk cannot start; RESETDESK_SMS_BACKEND=twilio needs {', '.join(missing)}"
+            )
+    return settings

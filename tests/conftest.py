@@ -1,0 +1,71 @@
+"""Fixtures: a migrated database (SQLite always, PostgreSQL when RESETDESK_TEST_POSTGRES_URL is set),
+a fake clock and cheap settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from core.db import Database
+from core.models import Base
+from tests.support import FakeClock, make_settings
+
+POSTGRES_URL = os.environ.get("RESETDESK_TEST_POSTGRES_URL")
+SKIP_POSTGRES = (
+    "set RESETDESK_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to also run on PostgreSQL"
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_resetdesk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests build their own settings; the developer's RESETDESK_* variables must not leak in."""
+    for name in list(os.environ):
+        if name.startswith("RESETDESK_") and name != "RESETDESK_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def _postgres_database() -> Iterator[Database]:
+    if not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    database = Database(POSTGRES_URL)
+    with database.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+def _empty_tables(database: Database) -> None:
+    with database.engine.begin() as connection:
+        names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: a fresh SQLite file, or the shared PostgreSQL test database emptied."""
+    if request.param == "postgresql":
+        database = request.getfixturevalue("_postgres_database")
+        _empty_tables(database)
+        yield database
+        return
+    database = Database(f"sqlite:///{tmp_path / 'resetdesk.db'}")
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings():  # type: ignore[no-untyped-def]
+    return make_settings()
