@@ -16,7 +16,7 @@ from tests.support import FakeClock, make_settings
 
 POSTGRES_URL = os.environ.get("RESETDESK_TEST_POSTGRES_URL")
 SKIP_POSTGRES = (
-    "set RESETDESK_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to also run on PostgreSQL"
+    "set RESETDESK_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to run on it"
 )
 
 
