@@ -1,0 +1,132 @@
+"""The new-password rule (NIST SP 800-63B): length and guessability, never composition rules.
+
+Passwords are NFKC-normalised before they are counted, checked or hashed, so "ｐａｓｓ" typed on a
+full-width keyboard and "pass" are the same password, and set/verify always agree.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from zxcvbn import zxcvbn
+
+__all__ = ["PasswordPolicy", "PolicyResult", "normalise_password"]
+
+# zxcvbn's matching is super-linear, so it only ever sees this many code points at a time.
+_ZXCVBN_WINDOW = 72
+_MIN_PERSONAL_WORD = 3
+_WORD_SPLIT = re.compile(r"[^\w]+|_")
+# zxcvbn keeps user_inputs in a module-level dictionary while it scores, so two threads checking
+# different people's passwords at once could see each other's words; serialise the calls.
+_ZXCVBN_LOCK = threading.Lock()
+
+
+def normalise_password(password: str) -> str:
+    """NFKC: the single form a password is checked, hashed and verified in."""
+    return unicodedata.normalize("NFKC", password)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyResult:
+    ok: bool
+    score: int  # zxcvbn 0-4; 0 when the length rule already failed (zxcvbn is not run)
+    problems: tuple[str, ...] = ()  # sentences a person can act on; never the password itself
+    suggestions: tuple[str, ...] = ()
+
+
+class PasswordPolicy:
+    def __init__(self, min_length: int = 12, max_length: int = 128, min_strength: int = 3) -> None:
+        if not 1 <= min_length <= max_length:
+            raise ValueError("min_length must be between 1 and max_length")
+        if not 0 <= min_strength <= 4:
+            raise ValueError("min_strength must be between 0 and 4")
+        self.min_length = min_length
+        self.max_length = max_length
+        self.min_strength = min_strength
+
+    def check(self, password: str, personal_words: Sequence[str] = ()) -> PolicyResult:
+        candidate = normalise_password(password)
+        words = _personal_words(personal_words)
+        problems: list[str] = []
+        suggestions: list[str] = []
+        length = len(candidate)  # code points, after NFKC
+        if length < self.min_length:
+            problems.append(
+                f"Use at least {self.min_length} characters (this one has {length}). "
+                "A few unrelated words make a long password that is easy to remember."
+            )
+        elif length > self.max_length:
+            problems.append(f"Use at most {self.max_length} characters (this one has {length}).")
+
+        folded = candidate.casefold()
+        if any(word in folded for word in words):
+            problems.append(
+                "Leave out your name, username, employee ID and email address; "
+                "they are the first things an attacker tries."
+            )
+
+        score = 0
+        if self.min_length <= length <= self.max_length:
+            result = _strength(candidate, words)
+            score = int(result["score"])
+            if score < self.min_strength:
+                if _is_common(result):
+                    problems.append(
+                        "This is a common password (or close to one) that attackers try first; "
+                        "choose something nobody else would."
+                    )
+                else:
+                    problems.append("This password is too easy to guess; make it longer or less predictable.")
+                feedback = result.get("feedback", {})
+                if feedback.get("warning"):
+                    suggestions.append(str(feedback["warning"]))
+                suggestions.extend(str(s) for s in feedback.get("suggestions", ()))
+        if problems and not suggestions and length <= self.max_length:
+            suggestions.append("Try a passphrase of four or more unrelated words.")
+        return PolicyResult(
+            ok=not problems,
+            score=score,
+            problems=tuple(problems),
+            suggestions=tuple(dict.fromkeys(suggestions)),
+        )
+
+
+def _personal_words(words: Sequence[str]) -> list[str]:
+    """Each word, and each part of it ("j.smith" -> "j.smith", "smith"), NFKC-casefolded, >= 3 chars."""
+    found: list[str] = []
+    for word in words:
+        if not word:
+            continue
+        folded = unicodedata.normalize("NFKC", str(word)).casefold().strip()
+        for part in [folded, *_WORD_SPLIT.split(folded)]:
+            if len(part) >= _MIN_PERSONAL_WORD and part not in found:
+                found.append(part)
+    return found
+
+
+def _strength(candidate: str, words: list[str]) -> dict[str, Any]:
+    """zxcvbn on at most two bounded windows (head and tail); the stronger one stands for the whole."""
+    windows = [candidate[:_ZXCVBN_WINDOW]]
+    if len(candidate) > _ZXCVBN_WINDOW:
+        windows.append(candidate[-_ZXCVBN_WINDOW:])
+    results = []
+    with _ZXCVBN_LOCK:
+        for window in windows:
+            results.append(zxcvbn(window, user_inputs=words, max_length=_ZXCVBN_WINDOW))
+    return max(results, key=lambda r: int(r["score"]))
+
+
+def _is_common(result: dict[str, Any]) -> bool:
+    """A match against zxcvbn's list of leaked passwords, or a keyboard walk like "qwerty"."""
+    for match in result.get("sequence", ()):
+        if match.get("pattern") == "dictionary" and match.get("dictionary_name") == "passwords":
+            if len(match.get("token", "")) >= 4:
+                return True
+        elif match.get("pattern") == "spatial":
+            return True
+    return False
