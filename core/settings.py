@@ -137,9 +137,6 @@ class Settings(BaseSettings):
         return self.telegram_bot_token is not None
 
 
-_SECRET_WORDS = ("password", "token", "secret", "key")
-
-
 def _describe(error: dict[str, Any]) -> str:
     field = str(error["loc"][0]) if error["loc"] else "?"
     variable = ENV_PREFIX + field.upper()
@@ -149,8 +146,8 @@ def _describe(error: dict[str, Any]) -> str:
         message = f"accepted values are {expected}"
     elif error["type"].startswith("bool"):
         message = "accepted values are true/false, 1/0, yes/no, on/off"
-    shown = "(hidden)" if any(word in field for word in _SECRET_WORDS) else repr(error.get("input"))
-    return f"{variable}={shown}: {message}"
+    # Secret fields are SecretStr, which accept any text, so an echoed input is never a secret.
+    return f"{variable}={error.get('input')!r}: {message}"
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -167,7 +164,5 @@ def load_settings(**overrides: Any) -> Settings:
             if getattr(settings, name) is None
         ]
         if missing:
-            raise SettingsError(
-                f"ResetDesk cannot start; RESETDESK_SMS_BACKEND=twilio needs {', '.join(missing)}"
-            )
+            raise SettingsError(f"ResetDesk cannot start; RESETDESK_SMS_BACKEND=twilio needs {', '.join(missing)}")
     return settings

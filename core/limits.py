@@ -1,0 +1,66 @@
+"""Sliding-window counters: failed verifications (the lock) and code sends (the flood cap)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.models import OneTimeCode, VerificationFailure
+
+__all__ = ["FailureCounter", "send_wait_seconds"]
+
+
+class FailureCounter:
+    """`max_failures` failed verifications within `window` lock self-service verification for a subject.
+
+    Subjects are an account ("account:<id>", or "unknown:<hash>" for identifiers that match nobody) and
+    a channel user ("user:<channel>:<id>"): either reaching the limit locks.
+    """
+
+    def __init__(self, *, max_failures: int, window_seconds: int) -> None:
+        self.max_failures = max_failures
+        self.window = timedelta(seconds=window_seconds)
+
+    def record(self, session: Session, subjects: Sequence[str], now: datetime) -> None:
+        session.add_all(VerificationFailure(subject=subject, at=now) for subject in subjects)
+
+    def count(self, session: Session, subject: str, now: datetime) -> int:
+        query = select(func.count()).where(
+            VerificationFailure.subject == subject, VerificationFailure.at > now - self.window
+        )
+        return session.scalar(query) or 0
+
+    def remaining(self, session: Session, subjects: Sequence[str], now: datetime) -> int:
+        """Failures left before the lock, for the subject closest to it."""
+        worst = max((self.count(session, s, now) for s in subjects), default=0)
+        return max(self.max_failures - worst, 0)
+
+    def is_locked(self, session: Session, subjects: Sequence[str], now: datetime) -> bool:
+        return self.remaining(session, subjects, now) == 0
+
+
+def send_wait_seconds(
+    session: Session, subject: str, now: datetime, *, per_hour: int, spacing_seconds: int
+) -> tuple[int, bool]:
+    """Seconds until `subject` may be sent another code, and whether the hourly cap is the reason."""
+    hour_ago = now - timedelta(hours=1)
+    sent = session.scalars(
+        select(OneTimeCode.created_at)
+        .where(OneTimeCode.subject == subject, OneTimeCode.created_at > hour_ago)
+        .order_by(OneTimeCode.created_at)
+    ).all()
+    if len(sent) >= per_hour:
+        oldest_in_window = sent[len(sent) - per_hour]
+        return _ceil_seconds(oldest_in_window + timedelta(hours=1) - now), True
+    if sent:
+        next_allowed = sent[-1] + timedelta(seconds=spacing_seconds)
+        if next_allowed > now:
+            return _ceil_seconds(next_allowed - now), False
+    return 0, False
+
+
+def _ceil_seconds(delta: timedelta) -> int:
+    return max(1, -int(-delta.total_seconds() // 1))

@@ -1,0 +1,75 @@
+"""Reset links: a 256-bit token in the URL, only its keyed hash stored; single use by a conditional UPDATE."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.hashing import KeyedHasher
+from core.models import ResetToken
+
+__all__ = ["LinkBook"]
+
+_PURPOSE = "reset-token"
+
+
+class LinkBook:
+    def __init__(self, keyed: KeyedHasher, *, public_url: str, ttl_seconds: int) -> None:
+        self._keyed = keyed
+        # Built from configuration only: a Host header must never decide where a reset link points.
+        self._base = public_url.rstrip("/") + "/reset/"
+        self.ttl = timedelta(seconds=ttl_seconds)
+
+    def issue(
+        self, session: Session, *, account_id: int, recovery_id: str | None, now: datetime
+    ) -> tuple[str, datetime]:
+        """A new link for the account; older open links stop working. Returns (url, expires_at)."""
+        self.revoke_open(session, account_id=account_id)
+        token = secrets.token_urlsafe(32)
+        expires_at = now + self.ttl
+        session.add(
+            ResetToken(
+                token_hash=self._keyed.digest(token, purpose=_PURPOSE),
+                account_id=account_id,
+                recovery_id=recovery_id,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+        return self._base + token, expires_at
+
+    def find_valid(self, session: Session, token: str, now: datetime) -> ResetToken | None:
+        row = session.scalars(
+            select(ResetToken).where(ResetToken.token_hash == self._keyed.digest(token, purpose=_PURPOSE))
+        ).first()
+        if row is None or row.used_at is not None or row.revoked or now >= row.expires_at:
+            return None
+        return row
+
+    def consume(self, session: Session, row: ResetToken, now: datetime) -> bool:
+        """Mark used if still usable. Exactly one of any number of concurrent callers gets True."""
+        result = session.execute(
+            update(ResetToken)
+            .where(
+                ResetToken.id == row.id,
+                ResetToken.used_at.is_(None),
+                ~ResetToken.revoked,
+                ResetToken.expires_at > now,
+            )
+            .values(used_at=now)
+        )
+        return result.rowcount == 1
+
+    def release(self, session: Session, row_id: int) -> None:
+        """Undo `consume` when the password could not be saved, so the person can try again."""
+        session.execute(update(ResetToken).where(ResetToken.id == row_id).values(used_at=None))
+
+    def revoke_open(self, session: Session, *, account_id: int) -> None:
+        session.execute(
+            update(ResetToken)
+            .where(ResetToken.account_id == account_id, ResetToken.used_at.is_(None), ~ResetToken.revoked)
+            .values(revoked=True)
+        )
