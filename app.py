@@ -1,0 +1,210 @@
+"""ResetDesk: create_app(settings) and the command line. The one place that wires the parts together."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from core.answers import AnswerStore
+from core.clock import Clock, SystemClock
+from core.db import Database
+from core.directory import SqlDirectory
+from core.email import OutboxEmailSender, SmtpEmailSender
+from core.hashing import SlowHasher
+from core.ports import EmailSender, SmsSender
+from core.recovery import RecoveryService
+from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from core.sms import OutboxSmsSender, TwilioSmsSender
+
+__all__ = ["Core", "build_core", "create_app", "main"]
+
+log = logging.getLogger("resetdesk")
+
+
+@dataclass(frozen=True)
+class Core:
+    """Everything below the bot layer, wired once per process."""
+
+    settings: Settings
+    database: Database
+    clock: Clock
+    directory: SqlDirectory
+    answers: AnswerStore
+    email: EmailSender
+    sms: SmsSender
+    recovery: RecoveryService
+
+
+def _secret_key(settings: Settings) -> Settings:
+    """Use RESETDESK_SECRET_KEY, or make one and keep it under instance/ so a demo works out of the box."""
+    if settings.secret_key is not None:
+        return settings
+    key_file = PROJECT_ROOT / "instance" / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+        log.warning("RESETDESK_SECRET_KEY is not set; generated one in %s (set it for production)", key_file)
+    return settings.model_copy(update={"secret_key": key_file.read_text().strip()})
+
+
+def _email_sender(settings: Settings, database: Database, clock: Clock) -> EmailSender:
+    if settings.email_backend == "smtp":
+        return SmtpEmailSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls,
+            sender=settings.smtp_from,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    return OutboxEmailSender(database, clock)
+
+
+def _sms_sender(settings: Settings, database: Database, clock: Clock) -> SmsSender:
+    if settings.sms_backend == "twilio":
+        assert settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number
+        return TwilioSmsSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            settings.twilio_from_number,
+            api_url=settings.twilio_api_url,
+            timeout=settings.sms_timeout_seconds,
+        )
+    return OutboxSmsSender(database, clock)
+
+
+def build_core(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    email: EmailSender | None = None,
+    sms: SmsSender | None = None,
+    migrate: bool = True,
+) -> Core:
+    settings = _secret_key(settings)
+    clock = clock or SystemClock()
+    database = Database(settings.database_url)
+    if migrate:
+        database.migrate()
+    hasher = SlowHasher(
+        memory_kib=settings.argon2_memory_kib,
+        time_cost=settings.argon2_time_cost,
+        parallelism=settings.argon2_parallelism,
+    )
+    directory = SqlDirectory(database, hasher, clock)
+    answers = AnswerStore(database, hasher)
+    email = email or _email_sender(settings, database, clock)
+    sms = sms or _sms_sender(settings, database, clock)
+    recovery = RecoveryService(
+        settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
+    )
+    return Core(settings, database, clock, directory, answers, email, sms, recovery)
+
+
+def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
+    core = core or build_core(settings or load_settings())
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = core.settings.secret_key.get_secret_value() if core.settings.secret_key else None
+    app.config["MAX_CONTENT_LENGTH"] = 8 * 1024
+    app.extensions["resetdesk"] = core
+
+    @app.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz():  # type: ignore[no-untyped-def]
+        try:
+            with core.database.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception:
+            log.exception("readiness check: database unreachable")
+            return jsonify(status="unavailable", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        return jsonify(error=error.name, message=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error (%s)", type(error).__name__)
+        return jsonify(error="Internal Server Error", message="Something went wrong on our side."), 500
+
+    return app
+
+
+# -- command line ------------------------------------------------------------------------------------
+
+
+def _cmd_run(core: Core, args: argparse.Namespace) -> int:
+    app = create_app(core=core)
+    print(f"ResetDesk on http://{args.host}:{args.port}  (public URL {core.settings.public_url})")
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def _cmd_import(core: Core, args: argparse.Namespace) -> int:
+    from core.importer import format_report, import_employees
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    with path.open(newline="", encoding="utf-8-sig") as source:
+        try:
+            report = import_employees(core.directory, core.answers, source)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(format_report(report))
+    return 1 if report.rejected else 0
+
+
+def _cmd_demo_data(core: Core, args: argparse.Namespace) -> int:
+    from core.demo import format_demo, load_demo_data
+
+    print(format_demo(load_demo_data(core.directory, core.answers)))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="app.py", description="ResetDesk password-recovery assistant")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="serve the web app (and channels that are configured)")
+    run.add_argument("--host", default=os.environ.get("RESETDESK_HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("RESETDESK_PORT", "5000")))
+    run.set_defaults(handler=_cmd_run)
+    importer = commands.add_parser("import-employees", help="import or update employees from a CSV file")
+    importer.add_argument("file")
+    importer.set_defaults(handler=_cmd_import)
+    demo = commands.add_parser("demo-data", help="load demo employees covering every case and list them")
+    demo.set_defaults(handler=_cmd_demo_data)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    core = build_core(settings)
+    return int(args.handler(core, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

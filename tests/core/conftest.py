@@ -1,0 +1,75 @@
+"""A wired core (the same build_core the app uses) on the test database, plus people to recover."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app import Core, build_core
+from core.db import Database
+from core.directory import EmployeeRecord
+from core.models import OutboxMessage
+from tests.support import FakeClock, make_settings
+
+ANSWERS = {"first_pet": "Rex the Dog", "birth_city": "Lyon", "first_school": "St. Mary's"}
+OLD_PASSWORD = "an old passphrase 4 testing"
+
+CoreFactory = Callable[..., Core]
+
+
+@pytest.fixture
+def make_core(database: Database, clock: FakeClock) -> Iterator[CoreFactory]:
+    built: list[Core] = []
+
+    def factory(**overrides: Any) -> Core:
+        core = build_core(make_settings(database_url=database.url, **overrides), clock=clock, migrate=False)
+        built.append(core)
+        return core
+
+    yield factory
+    for core in built:
+        core.database.dispose()
+
+
+@pytest.fixture
+def core(make_core: CoreFactory) -> Core:
+    return make_core()
+
+
+def add_employee(core: Core, employee_id: str = "E1001", **fields: Any) -> int:
+    record = {
+        "username": employee_id.lower() + "user",
+        "full_name": "Jordan Example",
+        "email": f"{employee_id.lower()}@example.com",
+        "phone": "+15555550101",
+        "password": OLD_PASSWORD,
+        "answers": dict(ANSWERS),
+    } | fields
+    answers = record.pop("answers")
+    core.directory.upsert(EmployeeRecord(employee_id=employee_id, **record))
+    account = core.directory.find(employee_id)
+    assert account is not None
+    if answers:
+        core.answers.enrol(account.id, answers)
+    return account.id
+
+
+def last_outbox_code(core: Core, kind: str = "email") -> str:
+    """The code in the newest outbox message of `kind`."""
+    with core.database.transaction() as session:
+        body = session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id.desc())
+        ).first()
+    assert body is not None, f"no {kind} in the outbox"
+    match = re.search(r"\b(\d{6,10})\b", body)
+    assert match is not None
+    return match.group(1)
+
+
+def outbox_count(core: Core) -> int:
+    with core.database.transaction() as session:
+        return len(session.scalars(select(OutboxMessage.id)).all())
