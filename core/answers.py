@@ -30,9 +30,7 @@ class AnswerStore:
         # Hash before the transaction so no database lock is held during argon2.
         hashed = {qid: self._hasher.hash(normalise_answer(answer)) for qid, answer in answers.items()}
         with self._db.transaction() as session:
-            session.execute(
-                delete(models.ChallengeAnswer).where(models.ChallengeAnswer.account_id == account_id)
-            )
+            session.execute(delete(models.ChallengeAnswer).where(models.ChallengeAnswer.account_id == account_id))
             session.add_all(
                 models.ChallengeAnswer(account_id=account_id, question_id=qid, answer_hash=answer_hash)
                 for qid, answer_hash in hashed.items()
@@ -43,9 +41,7 @@ class AnswerStore:
         with self._db.transaction() as session:
             ids = set(
                 session.scalars(
-                    select(models.ChallengeAnswer.question_id).where(
-                        models.ChallengeAnswer.account_id == account_id
-                    )
+                    select(models.ChallengeAnswer.question_id).where(models.ChallengeAnswer.account_id == account_id)
                 )
             )
         order = {q.id: n for n, q in enumerate(QUESTION_POOL)}
@@ -66,9 +62,7 @@ class AnswerStore:
                     )
                 ).all()
             )
-        results = [
-            self._hasher.verify(stored.get(qid), normalise_answer(answer)) for qid, answer in answers.items()
-        ]
+        results = [self._hasher.verify(stored.get(qid), normalise_answer(answer)) for qid, answer in answers.items()]
         return all(results)
 
     def verify_decoy(self, count: int) -> None:

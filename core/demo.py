@@ -89,9 +89,7 @@ def format_demo(employees: list[DemoEmployee]) -> str:
     lines = ["Demo employees (public demo data; sign in with the employee ID or username):", ""]
     for e in employees:
         lines.append(f"{e.employee_id}  {e.username}  {e.full_name} — {e.case}")
-        lines.append(
-            f"    email: {e.email or '-'}   phone: {e.phone or '-'}   locked: {'yes' if e.locked else 'no'}"
-        )
+        lines.append(f"    email: {e.email or '-'}   phone: {e.phone or '-'}   locked: {'yes' if e.locked else 'no'}")
         if e.password:
             lines.append(f"    current password: {e.password}")
         for question_id, answer in e.answers:

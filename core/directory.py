@@ -58,9 +58,7 @@ def identifier_key(identifier: str) -> str:
 
 
 class SqlDirectory:
-    def __init__(
-        self, database: Database, hasher: SlowHasher, clock: Clock, *, history_limit: int = 24
-    ) -> None:
+    def __init__(self, database: Database, hasher: SlowHasher, clock: Clock, *, history_limit: int = 24) -> None:
         self._db = database
         self._hasher = hasher
         self._clock = clock
@@ -97,9 +95,7 @@ class SqlDirectory:
             if not ok:
                 counter = models.Account.failed_sign_ins
                 session.execute(
-                    update(models.Account)
-                    .where(models.Account.id == account_id)
-                    .values(failed_sign_ins=counter + 1)
+                    update(models.Account).where(models.Account.id == account_id).values(failed_sign_ins=counter + 1)
                 )
             elif not locked:
                 session.execute(
@@ -200,9 +196,7 @@ class SqlDirectory:
             return None
         candidate = normalise_password(password)
         with self._db.transaction() as session:
-            current = session.scalar(
-                select(models.Account.password_hash).where(models.Account.employee_id_key == key)
-            )
+            current = session.scalar(select(models.Account.password_hash).where(models.Account.employee_id_key == key))
         if current and self._hasher.verify(current, candidate):
             return None
         return self._hasher.hash(candidate)
@@ -211,9 +205,7 @@ class SqlDirectory:
         """Make `new_hash` current, moving the old one into the history and trimming it."""
         now = self._clock.now()
         if row.password_hash:
-            session.add(
-                models.PasswordHistory(account_id=row.id, password_hash=row.password_hash, created_at=now)
-            )
+            session.add(models.PasswordHistory(account_id=row.id, password_hash=row.password_hash, created_at=now))
             session.flush()
         row.password_hash = new_hash
         row.updated_at = now
@@ -239,9 +231,7 @@ def _to_account(row: models.Account) -> Account:
 
 
 def _locked_row(session: Session, account_id: int) -> models.Account:
-    row = session.scalars(
-        select(models.Account).where(models.Account.id == account_id).with_for_update()
-    ).first()
+    row = session.scalars(select(models.Account).where(models.Account.id == account_id).with_for_update()).first()
     if row is None:
         raise DirectoryError(f"no account with id {account_id}")
     return row

@@ -28,9 +28,7 @@ class CountingHasher(SlowHasher):
 
 @pytest.fixture
 def hasher(settings: Settings) -> CountingHasher:
-    return CountingHasher(
-        memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1
-    )
+    return CountingHasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1)
 
 
 @pytest.fixture
@@ -64,9 +62,7 @@ def test_every_answer_is_checked_even_after_a_wrong_one(
 ) -> None:
     store.enrol(account_id, ANSWERS)
     hasher.verifies = 0
-    assert not store.verify(
-        account_id, {"first_pet": "wrong", "birth_city": "wrong", "first_school": "wrong"}
-    )
+    assert not store.verify(account_id, {"first_pet": "wrong", "birth_city": "wrong", "first_school": "wrong"})
     assert hasher.verifies == 3
 
 
@@ -111,9 +107,7 @@ def test_answers_are_stored_hashed(store: AnswerStore, account_id: int, database
         assert not any(answer.casefold() in stored.casefold() for answer in ANSWERS.values())
 
 
-def test_enrol_rejects_unknown_question_or_empty_answer_without_echoing(
-    store: AnswerStore, account_id: int
-) -> None:
+def test_enrol_rejects_unknown_question_or_empty_answer_without_echoing(store: AnswerStore, account_id: int) -> None:
     with pytest.raises(ValueError) as caught:
         store.enrol(account_id, {"favourite_colour": "Secret-Teal"})
     assert "Secret-Teal" not in str(caught.value)

@@ -18,9 +18,7 @@ from tests.support import FakeClock
 
 @pytest.fixture
 def hasher(settings: Settings) -> SlowHasher:
-    return SlowHasher(
-        memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1
-    )
+    return SlowHasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1)
 
 
 @pytest.fixture
@@ -68,18 +66,14 @@ def test_demo_credentials_work_and_meet_the_policy(directory: SqlDirectory, answ
             assert answers.verify(account.id, dict(employee.answers))
 
 
-def test_loading_twice_changes_nothing(
-    directory: SqlDirectory, answers: AnswerStore, database: Database
-) -> None:
+def test_loading_twice_changes_nothing(directory: SqlDirectory, answers: AnswerStore, database: Database) -> None:
     load_demo_data(directory, answers)
     counts = [_count(database, m) for m in (models.Account, models.ChallengeAnswer, models.PasswordHistory)]
     locked = directory.find("E1006")
     assert locked is not None and locked.locked
     directory.unlock(locked.id)
     load_demo_data(directory, answers)
-    assert [
-        _count(database, m) for m in (models.Account, models.ChallengeAnswer, models.PasswordHistory)
-    ] == counts
+    assert [_count(database, m) for m in (models.Account, models.ChallengeAnswer, models.PasswordHistory)] == counts
     assert counts[2] == 0
     assert directory.get(locked.id).locked  # type: ignore[union-attr]  # back to its demo state
 

@@ -34,9 +34,7 @@ class CountingHasher(SlowHasher):
 
 @pytest.fixture
 def hasher(settings: Settings) -> CountingHasher:
-    return CountingHasher(
-        memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1
-    )
+    return CountingHasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1)
 
 
 @pytest.fixture
@@ -59,9 +57,7 @@ def _alice(**changes: object) -> EmployeeRecord:
 
 def _failed_sign_ins(database: Database, account_id: int) -> int:
     with database.transaction() as session:
-        return (
-            session.scalar(select(models.Account.failed_sign_ins).where(models.Account.id == account_id)) or 0
-        )
+        return session.scalar(select(models.Account.failed_sign_ins).where(models.Account.id == account_id)) or 0
 
 
 def _history_rows(database: Database) -> int:
@@ -69,9 +65,7 @@ def _history_rows(database: Database) -> int:
         return session.scalar(select(func.count()).select_from(models.PasswordHistory)) or 0
 
 
-@pytest.mark.parametrize(
-    "identifier", ["E1001", "e1001", "  E1001 ", "Ｅ１００１", "asmith", "ASMITH", " aSmith"]
-)
+@pytest.mark.parametrize("identifier", ["E1001", "e1001", "  E1001 ", "Ｅ１００１", "asmith", "ASMITH", " aSmith"])
 def test_find_by_employee_id_or_username_ignores_case_width_and_spaces(
     directory: SqlDirectory, identifier: str
 ) -> None:
@@ -98,9 +92,7 @@ def test_get(directory: SqlDirectory) -> None:
     assert directory.get(account.id + 1000) is None
 
 
-def test_verify_password_counts_failures_and_resets_on_success(
-    directory: SqlDirectory, database: Database
-) -> None:
+def test_verify_password_counts_failures_and_resets_on_success(directory: SqlDirectory, database: Database) -> None:
     directory.upsert(_alice())
     account = directory.find("E1001")
     assert account is not None

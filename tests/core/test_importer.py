@@ -21,9 +21,7 @@ SECRET_ANSWER = "Mittens-The-Secret-Cat"
 
 @pytest.fixture
 def hasher(settings: Settings) -> SlowHasher:
-    return SlowHasher(
-        memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1
-    )
+    return SlowHasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1)
 
 
 @pytest.fixture
@@ -114,9 +112,7 @@ def test_header_is_forgiving_about_case_order_bom_and_extra_columns(
     assert directory.find("E3001").email == "x@example.com"  # type: ignore[union-attr]
 
 
-def test_mixed_rows_keep_going_and_report_file_line_numbers(
-    directory: SqlDirectory, answers: AnswerStore
-) -> None:
+def test_mixed_rows_keep_going_and_report_file_line_numbers(directory: SqlDirectory, answers: AnswerStore) -> None:
     report = _run(
         directory,
         answers,
