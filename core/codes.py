@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.db import rows_changed
 from core.hashing import KeyedHasher
 from core.models import OneTimeCode, Recovery
 from core.types import CheckStatus, Method
@@ -92,13 +93,15 @@ class CodeBook:
                 .values(used_at=now)
             )
             # rowcount 0: another request used it (or spent the last try) a moment ago.
-            return (CheckStatus.VERIFIED, None, method) if used.rowcount == 1 else (CheckStatus.NO_CODE, None, None)
+            return (
+                (CheckStatus.VERIFIED, None, method) if rows_changed(used) == 1 else (CheckStatus.NO_CODE, None, None)
+            )
         spent = session.execute(
             update(OneTimeCode)
             .where(OneTimeCode.id == row.id, OneTimeCode.attempts < self.max_attempts)
             .values(attempts=OneTimeCode.attempts + 1)
         )
-        if spent.rowcount == 0:
+        if rows_changed(spent) == 0:
             return CheckStatus.USED_UP, 0, method
         session.refresh(row, ["attempts"])
         return CheckStatus.WRONG, max(self.max_attempts - row.attempts, 0), method

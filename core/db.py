@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["MIGRATIONS_DIR", "Database"]
@@ -68,3 +68,9 @@ def _ensure_sqlite_folder(url: str) -> None:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:" and not path.startswith("file:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """Rows an UPDATE/DELETE touched: how conditional updates tell the one winner of a race."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount

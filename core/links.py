@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.db import rows_changed
 from core.hashing import KeyedHasher
 from core.models import ResetToken
 
@@ -61,7 +62,7 @@ class LinkBook:
             )
             .values(used_at=now)
         )
-        return result.rowcount == 1
+        return rows_changed(result) == 1
 
     def release(self, session: Session, row_id: int) -> None:
         """Undo `consume` when the password could not be saved, so the person can try again."""

@@ -86,6 +86,8 @@ class Recovery(Base):
     channel_user: Mapped[str] = mapped_column(String(128))
     verified_steps: Mapped[list[Any]] = mapped_column(default=list)
     drawn_questions: Mapped[list[Any]] = mapped_column(default=list)
+    # Per-question outcome while answers arrive one at a time; judged (and cleared) once all are in.
+    answer_results: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -140,6 +142,8 @@ class Conversation(Base):
     transcript: Mapped[list[Any]] = mapped_column(default=list)  # redacted, for hand-off
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # While a worker handles a message it holds a short lease, so messages for one conversation queue up.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class HandoffTicket(Base):

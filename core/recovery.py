@@ -95,10 +95,14 @@ class RecoveryService:
             max_length=settings.password_max_length,
             min_strength=settings.password_min_strength,
         )
-        breaker = {"failure_threshold": settings.breaker_failure_threshold, "clock": clock}
         self.breakers = {
-            Method.EMAIL: CircuitBreaker("email", cooldown_seconds=settings.breaker_cooldown_seconds, **breaker),
-            Method.SMS: CircuitBreaker("sms", cooldown_seconds=settings.breaker_cooldown_seconds, **breaker),
+            method: CircuitBreaker(
+                method.value,
+                failure_threshold=settings.breaker_failure_threshold,
+                cooldown_seconds=settings.breaker_cooldown_seconds,
+                clock=clock,
+            )
+            for method in (Method.EMAIL, Method.SMS)
         }
         self._notifier = Notifier(
             email=email, sms=sms, email_breaker=self.breakers[Method.EMAIL], sms_breaker=self.breakers[Method.SMS]
@@ -283,23 +287,41 @@ class RecoveryService:
         return secrets.SystemRandom().sample(self._answers.enrolled(recovery.account_id), count)
 
     def verify_answers(self, handle: str, answers: Mapping[str, str]) -> CheckResult:
-        """Judge all answers at once; the result never says which one was wrong."""
+        """Judge a whole set of answers at once; the result never says which one was wrong."""
+        with self._db.transaction() as session:
+            drawn = self._load(session, handle).drawn_questions
+        if not drawn or set(answers) != set(drawn):
+            raise ValueError("answer exactly the questions drawn by questions(handle)")
+        result: CheckResult | None = None
+        for question_id in drawn:
+            result = self.answer_question(handle, question_id, answers[question_id])
+        assert result is not None  # the last answer always brings the verdict
+        return result
+
+    def answer_question(self, handle: str, question_id: str, answer: str) -> CheckResult | None:
+        """Take one answer (a chat asks one question at a time). Returns None while questions remain,
+        then the verdict on the whole set; the per-question outcome is kept server-side, never shown."""
         now = self._clock.now()
         with self._db.transaction() as session:
             recovery = self._load(session, handle)
             if self._failures.is_locked(session, self._subjects(recovery), now):
                 return CheckResult(CheckStatus.LOCKED)
-            if not recovery.drawn_questions or set(answers) != set(recovery.drawn_questions):
-                raise ValueError("answer exactly the questions drawn by questions(handle)")
+            if question_id not in recovery.drawn_questions:
+                raise ValueError("that question was not drawn for this recovery")
             account_id = recovery.account_id
         if account_id is None:
-            self._answers.verify_decoy(len(answers))
+            self._answers.verify_decoy(1)
             right = False
         else:
-            right = self._answers.verify(account_id, answers)
+            right = self._answers.verify(account_id, {question_id: answer})
         with self._db.transaction() as session:
             recovery = self._load(session, handle)
-            if right:
+            results = {**recovery.answer_results, question_id: right}
+            if set(results) != set(recovery.drawn_questions):
+                recovery.answer_results = results
+                return None
+            recovery.answer_results = {}
+            if all(results.values()):
                 return self._step_passed(session, recovery, Method.QUESTIONS)
             self._fail(session, recovery, "questions", now)
             left = self._failures.remaining(session, self._subjects(recovery), now)

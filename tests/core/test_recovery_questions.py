@@ -111,3 +111,15 @@ def test_questions_asked_and_minimum_enrolled_are_settings(make_core) -> None:
     add_employee(core)
     handle = core.recovery.start("E1001", WEB)
     assert len(core.recovery.questions(handle)) == 3
+
+
+def test_answers_one_at_a_time_are_judged_only_when_all_are_in(core) -> None:
+    add_employee(core)
+    handle = core.recovery.start("E1001", WEB)
+    first, second = core.recovery.questions(handle)
+    assert core.recovery.answer_question(handle, first.id, "wrong") is None  # no verdict, no hint
+    result = core.recovery.answer_question(handle, second.id, ANSWERS[second.id])
+    assert result is not None and result.status is CheckStatus.WRONG
+    assert core.recovery.answer_question(handle, first.id, ANSWERS[first.id]) is None
+    result = core.recovery.answer_question(handle, second.id, ANSWERS[second.id])
+    assert result is not None and result.status is CheckStatus.VERIFIED

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 13:45:25.532894
+Create Date: 2026-11-27
 """
 from alembic import op
 import sqlalchemy as sa
@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('transcript', sa.JSON(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('lease_until', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('channel', 'user_id')
     )
     with op.batch_alter_table('conversations', schema=None) as batch_op:
@@ -110,6 +111,7 @@ def upgrade() -> None:
     sa.Column('channel_user', sa.String(length=128), nullable=False),
     sa.Column('verified_steps', sa.JSON(), nullable=False),
     sa.Column('drawn_questions', sa.JSON(), nullable=False),
+    sa.Column('answer_results', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('completed_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ondelete='CASCADE'),
