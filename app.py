@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, jsonify
+from pydantic import SecretStr
 from werkzeug.exceptions import HTTPException
 
 from core.answers import AnswerStore
@@ -54,7 +55,7 @@ def _secret_key(settings: Settings) -> Settings:
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
         log.warning("RESETDESK_SECRET_KEY is not set; generated one in %s (set it for production)", key_file)
-    return settings.model_copy(update={"secret_key": key_file.read_text().strip()})
+    return settings.model_copy(update={"secret_key": SecretStr(key_file.read_text().strip())})
 
 
 def _email_sender(settings: Settings, database: Database, clock: Clock) -> EmailSender:
@@ -156,18 +157,35 @@ def _cmd_run(core: Core, args: argparse.Namespace) -> int:
 
 
 def _cmd_import(core: Core, args: argparse.Namespace) -> int:
-    from core.importer import format_report, import_employees
+    import codecs
+    import io
+
+    from core.importer import ImportFileError, format_report, import_employees
 
     path = Path(args.file)
     if not path.is_file():
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2
-    with path.open(newline="", encoding="utf-8-sig") as source:
-        try:
-            report = import_employees(core.directory, core.answers, source)
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+    # Decode the whole file before importing anything: decoding while reading would import the rows
+    # before a bad byte (e.g. a Windows-1252 export) and then stop half-way.
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {path} ({exc.strerror})", file=sys.stderr)
+        return 2
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        reason = f"line {line} is not UTF-8 text (save the file as CSV UTF-8); nothing was imported"
+        print(f"error: {reason}", file=sys.stderr)
+        return 2
+    try:
+        report = import_employees(core.directory, core.answers, io.StringIO(text, newline=""))
+    except ImportFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(format_report(report))
     return 1 if report.rejected else 0
 
@@ -179,6 +197,17 @@ def _cmd_demo_data(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_chat(core: Core, args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from bot.store import SqlConversationStore
+    from bot.terminal import run_terminal_chat
+    from dialogs.recovery import INITIAL
+
+    store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
+    engine = Engine(core.recovery, store, core.clock)
+    return run_terminal_chat(engine, core.database if core.settings.demo_enabled else None, user_id=args.user)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="ResetDesk password-recovery assistant")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +215,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default=os.environ.get("RESETDESK_HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=int(os.environ.get("RESETDESK_PORT", "5000")))
     run.set_defaults(handler=_cmd_run)
+    chat = commands.add_parser("chat", help="talk to ResetDesk in this terminal")
+    chat.add_argument("--user", default="terminal", help="who you are to the bot (one conversation per user)")
+    chat.set_defaults(handler=_cmd_chat)
     importer = commands.add_parser("import-employees", help="import or update employees from a CSV file")
     importer.add_argument("file")
     importer.set_defaults(handler=_cmd_import)
@@ -197,6 +229,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("transitions").setLevel(logging.WARNING)  # it logs every callback at INFO
     try:
         settings = load_settings()
     except SettingsError as exc:
