@@ -205,7 +205,8 @@ def _cmd_chat(core: Core, args: argparse.Namespace) -> int:
 
     store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
     engine = Engine(core.recovery, store, core.clock)
-    return run_terminal_chat(engine, core.database if core.settings.demo_enabled else None, user_id=args.user)
+    user_id = args.user or f"terminal-{secrets.token_hex(4)}"
+    return run_terminal_chat(engine, core.database if core.settings.demo_enabled else None, user_id=user_id)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -216,7 +217,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=int(os.environ.get("RESETDESK_PORT", "5000")))
     run.set_defaults(handler=_cmd_run)
     chat = commands.add_parser("chat", help="talk to ResetDesk in this terminal")
-    chat.add_argument("--user", default="terminal", help="who you are to the bot (one conversation per user)")
+    chat.add_argument("--user", help="continue the conversation of this user id (default: a new conversation)")
     chat.set_defaults(handler=_cmd_chat)
     importer = commands.add_parser("import-employees", help="import or update employees from a CSV file")
     importer.add_argument("file")
@@ -229,7 +230,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("transitions").setLevel(logging.WARNING)  # it logs every callback at INFO
+    for chatty in ("transitions", "alembic"):  # they log every callback / migration step at INFO
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -1,0 +1,21 @@
+"""Message types channels exchange with the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogs.replies import Link, Reply
+
+__all__ = ["Inbound", "Link", "Reply"]
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a person. A conversation is keyed by (channel, user_id)."""
+
+    channel: str
+    user_id: str
+    text: str
+    locale: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,182 @@
+"""Conversation stores. A message *claims* its conversation for the length of one turn, so two messages
+for one conversation never interleave (on any worker), and saves with a version check.
+
+The claim is a short lease written with a conditional UPDATE rather than a held transaction: the turn
+calls the recovery service, which has its own transactions, and on SQLite a held write lock would block them.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+
+from core.clock import Clock
+from core.db import Database, rows_changed
+from core.models import Conversation
+
+__all__ = [
+    "ConversationBusyError",
+    "ConversationConflictError",
+    "ConversationRecord",
+    "ConversationStore",
+    "MemoryConversationStore",
+    "SqlConversationStore",
+]
+
+
+@dataclass
+class ConversationRecord:
+    channel: str
+    user_id: str
+    state: str
+    slots: dict[str, Any] = field(default_factory=dict)
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    version: int = 0
+    updated_at: datetime | None = None  # last activity; None for a new conversation
+
+
+class ConversationBusyError(RuntimeError):
+    """Another turn held the conversation for longer than we were willing to wait."""
+
+
+class ConversationConflictError(RuntimeError):
+    """The lease ran out and another turn saved first; this turn's changes were not saved."""
+
+
+class ConversationStore(Protocol):
+    def claim(self, channel: str, user_id: str) -> Any:
+        """Context manager yielding a ConversationRecord; saves it on a clean exit."""
+
+
+class SqlConversationStore:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        initial_state: str,
+        lease_seconds: float = 30,
+        wait_seconds: float = 15,
+    ) -> None:
+        self._db = database
+        self._clock = clock
+        self._initial = initial_state
+        self._lease = timedelta(seconds=lease_seconds)
+        self._wait = wait_seconds
+
+    @contextmanager
+    def claim(self, channel: str, user_id: str) -> Iterator[ConversationRecord]:
+        record = self._acquire(channel, user_id)
+        try:
+            yield record
+        except BaseException:
+            self._release(record)
+            raise
+        self._save(record)
+
+    def _acquire(self, channel: str, user_id: str) -> ConversationRecord:
+        deadline = time.monotonic() + self._wait
+        pause = 0.005
+        while True:
+            record = self._try_acquire(channel, user_id)
+            if record is not None:
+                return record
+            if time.monotonic() > deadline:
+                raise ConversationBusyError("conversation is busy")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    def _try_acquire(self, channel: str, user_id: str) -> ConversationRecord | None:
+        now = self._clock.now()
+        key = (Conversation.channel == channel, Conversation.user_id == user_id)
+        try:
+            with self._db.transaction() as session:
+                taken = session.execute(
+                    update(Conversation)
+                    .where(*key, or_(Conversation.lease_until.is_(None), Conversation.lease_until < now))
+                    .values(lease_until=now + self._lease, version=Conversation.version + 1)
+                )
+                if rows_changed(taken) == 1:
+                    row = session.get(Conversation, (channel, user_id))
+                    assert row is not None
+                    session.refresh(row)
+                    return ConversationRecord(
+                        channel, user_id, row.state, dict(row.slots), list(row.transcript), row.version, row.updated_at
+                    )
+                if session.get(Conversation, (channel, user_id)) is not None:
+                    return None  # someone else holds it
+                session.add(
+                    Conversation(
+                        channel=channel, user_id=user_id, state=self._initial, slots={}, transcript=[],
+                        version=1, updated_at=now, lease_until=now + self._lease,
+                    )
+                )  # fmt: skip
+        except IntegrityError:
+            return None  # created by a concurrent first message a moment ago; claim it next round
+        return ConversationRecord(channel, user_id, self._initial, version=1)
+
+    def _save(self, record: ConversationRecord) -> None:
+        with self._db.transaction() as session:
+            saved = session.execute(
+                update(Conversation)
+                .where(
+                    Conversation.channel == record.channel,
+                    Conversation.user_id == record.user_id,
+                    Conversation.version == record.version,
+                )
+                .values(
+                    state=record.state,
+                    slots=record.slots,
+                    transcript=record.transcript,
+                    version=record.version + 1,
+                    updated_at=self._clock.now(),
+                    lease_until=None,
+                )
+            )
+            if rows_changed(saved) != 1:
+                raise ConversationConflictError("conversation changed while this message was handled")
+
+    def _release(self, record: ConversationRecord) -> None:
+        with self._db.transaction() as session:
+            session.execute(
+                update(Conversation)
+                .where(
+                    Conversation.channel == record.channel,
+                    Conversation.user_id == record.user_id,
+                    Conversation.version == record.version,
+                )
+                .values(lease_until=None)
+            )
+
+
+class MemoryConversationStore:
+    """The same contract in process memory: for one process, tests and the engine benchmark."""
+
+    def __init__(self, clock: Clock, *, initial_state: str) -> None:
+        self._clock = clock
+        self._initial = initial_state
+        self._rows: dict[tuple[str, str], ConversationRecord] = {}
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def claim(self, channel: str, user_id: str) -> Iterator[ConversationRecord]:
+        key = (channel, user_id)
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            stored = self._rows.get(key)
+            record = copy.deepcopy(stored) if stored else ConversationRecord(channel, user_id, self._initial)
+            yield record
+            record.version += 1
+            record.updated_at = self._clock.now()
+            self._rows[key] = record

@@ -1,0 +1,60 @@
+"""`python app.py chat`: a conversation in the terminal. In demo mode, codes sent to the outbox are
+printed too, so a whole reset can be finished here."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from sqlalchemy import func, select
+
+from bot.engine import Engine
+from bot.messages import Inbound, Reply
+from core.db import Database
+from core.models import OutboxMessage
+
+__all__ = ["run_terminal_chat"]
+
+
+def _show(reply: Reply, out: TextIO) -> None:
+    print(f"ResetDesk: {reply.text}", file=out)
+    for number, (label, _value) in enumerate(reply.choices, start=1):
+        print(f"   {number}. {label}", file=out)
+    if reply.link:
+        print(f"   {reply.link.label}: {reply.link.url}", file=out)
+
+
+def _newest_outbox_id(database: Database) -> int:
+    with database.transaction() as session:
+        return session.scalar(select(func.max(OutboxMessage.id))) or 0
+
+
+def _print_new_outbox(database: Database, after: int, out: TextIO) -> int:
+    with database.transaction() as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id > after).order_by(OutboxMessage.id)).all()
+        for row in rows:
+            first_line = row.body.strip().splitlines()[0]
+            print(f"   [demo outbox: {row.kind} to {row.recipient}] {first_line}", file=out)
+            after = row.id
+    return after
+
+
+def run_terminal_chat(
+    engine: Engine,
+    demo_outbox: Database | None,
+    *,
+    user_id: str = "terminal",
+    source: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> int:
+    print("Talk to ResetDesk (Ctrl-D to leave). Try: I forgot my password", file=out)
+    seen = _newest_outbox_id(demo_outbox) if demo_outbox else 0
+    for line in source:
+        text = line.strip()
+        if not text:
+            continue
+        for reply in engine.handle(Inbound("terminal", user_id, text)):
+            _show(reply, out)
+        if demo_outbox:
+            seen = _print_new_outbox(demo_outbox, seen, out)
+    return 0

@@ -1,0 +1,84 @@
+"""Everything the recovery conversation says, in one place."""
+
+from __future__ import annotations
+
+from core.types import Method
+
+__all__ = ["CODE_SENT", "HANDOFF_REASON", "HELP", "METHOD_LABELS", "NEED_CHOICES", "NONE_CHOICE", "TEXT"]
+
+NEED_CHOICES = (
+    ("Reset my password", "reset"),
+    ("Unlock my account", "unlock"),
+    ("Something else", "other"),
+    ("Talk to a person", "agent"),
+)
+METHOD_LABELS = {
+    Method.SMS: "Text me a code (SMS)",
+    Method.EMAIL: "Email me a code",
+    Method.QUESTIONS: "Answer my security questions",
+}
+NONE_CHOICE = ("I can't use any of these", "none")
+
+TEXT: dict[str, str] = {
+    "greeting": "Hi, I'm ResetDesk. I can help you get back into the employee portal.",
+    "need_again": "What do you need?",
+    "other": "I can only reset passwords and unlock accounts. For anything else, a person from IT support can help.",
+    "identify": "What is your employee ID or username?",
+    "identify_again": "I couldn't read that. Please type your employee ID (like E1234) or your username.",
+    "choose": "How would you like to confirm it's you?",
+    "choose_next": "One more step: please answer your security questions.",
+    "code_hint": 'Type the code from your message, or say "resend" or "another way".',
+    "code_malformed": "That doesn't look like a {digits}-digit code. Type just the digits (spaces are fine).",
+    "code_wrong": "That code isn't right. You have {tries} more {tries_word} with this code.",
+    "code_expired": 'That code has expired or was replaced. Say "resend" for a new one, or "another way".',
+    "code_used_up": "That code has had too many wrong tries. Let's try again.",
+    "too_soon": "Please wait {seconds} seconds before asking for another code.",
+    "rate_limited": "Too many codes were sent for this account recently. Try again in {minutes} minutes, "
+    "or choose another way.",
+    "provider_down": "Sorry, I can't send that right now. Please choose another way.",
+    "question": "Question {number} of {total}: {text}",
+    "answers_wrong": "Those answers didn't match what's on file. Let's try again from the first question.",
+    "verified_reset": "Thanks, you're verified. Open this secure link to choose a new password. "
+    "It works once and expires in {minutes} minutes. I'll confirm here when it's done.",
+    "link_label": "Set a new password",
+    "awaiting": 'Waiting for you to set your new password on the secure page. Say "new link" if it expired.',
+    "reset_done": "Your password has been changed. You can sign in to the employee portal now. "
+    "Anything else I can help with?",
+    "unlocked": "Your account is unlocked. You can sign in to the employee portal now. Anything else?",
+    "handoff": "I've passed you to IT support: ticket {reference}, you're number {position} in the queue. "
+    "A person will reply right here; you won't need to repeat yourself.",
+    "handoff_waiting": "Your ticket {reference} is open; a person from IT support will reply here. "
+    'Say "restart" to go back to the bot.',
+    "cancelled": "OK, I've stopped. Nothing was changed. Message me any time you need help.",
+    "restarted": "Let's start over.",
+    "expired_session": "It's been a while since your last message, so we're starting over.",
+    "not_understood": "Sorry, I didn't get that.",
+    "commands": 'You can say "cancel", "restart" or "agent" at any time.',
+}
+
+CODE_SENT: dict[Method, str] = {
+    Method.EMAIL: "If that account has an email address on file, I've sent a {digits}-digit code to it. "
+    "Type the code here. It expires in {minutes} minutes.",
+    Method.SMS: "If that account has a phone number on file, I've texted a {digits}-digit code to it. "
+    "Type the code here. It expires in {minutes} minutes.",
+}
+
+HANDOFF_REASON: dict[str, str] = {
+    "no_method": "I can't verify you with anything on file for this account.",
+    "provider_down": "None of the ways to send you a code is working right now.",
+    "verification_locked": "There have been too many failed attempts, so self-service is paused.",
+    "not_understood": "I'm having trouble understanding.",
+    "asked": "",
+}
+
+HELP: dict[str, str] = {
+    "idle": 'Tell me what you need: "reset my password", "unlock my account", or "talk to a person".',
+    "need": 'Pick one of the options, or type "reset", "unlock" or "agent".',
+    "identify": "Type your employee ID or username. I'll never ask for your password.",
+    "choose_method": "Pick how to confirm it's you. If none works for you, choose \"I can't use any of these\".",
+    "enter_code": 'Type the code we sent you. Say "resend" for a new code or "another way" to switch.',
+    "answer_questions": 'Type the answer to the question. Say "another way" to choose a different method.',
+    "awaiting_reset": 'Open the secure link to choose your new password. Say "new link" if it expired.',
+    "handoff": 'A person from IT support will reply here. Say "restart" to go back to the bot.',
+    "done": 'Tell me if there\'s anything else: "reset my password" or "unlock my account".',
+}

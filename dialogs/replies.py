@@ -1,0 +1,35 @@
+"""What the bot says. Lives in dialogs/ (the lowest layer that speaks) and is re-exported by bot/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Expects", "Link", "Reply"]
+
+Expects = Literal["text", "code", "secret", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str = field(repr=False)  # a reset link holds a token
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """`choices` are (label, value) pairs shown as buttons; typing the value or the label works too.
+    `expects` lets a channel show a numeric keypad (code) or a masked field (secret)."""
+
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()
+    expects: Expects = "text"
+    link: Link | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "choices": [{"label": label, "value": value} for label, value in self.choices],
+            "expects": self.expects,
+            "link": {"url": self.link.url, "label": self.link.label} if self.link else None,
+        }
