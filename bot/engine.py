@@ -6,7 +6,7 @@ import logging
 
 from bot.commands import global_command
 from bot.messages import Inbound, Reply
-from bot.store import ConversationRecord, ConversationStore
+from bot.store import ConversationBusyError, ConversationConflictError, ConversationRecord, ConversationStore
 from bot.transcript import bot_entries, person_entry, trim
 from core.clock import Clock
 from core.recovery import RecoveryService
@@ -30,8 +30,12 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         text = inbound.text.replace("\x00", "")[:MAX_MESSAGE_CHARS]
-        with self._store.claim(inbound.channel, inbound.user_id) as conversation:
-            replies = self._turn(conversation, Requester(inbound.channel, inbound.user_id), text)
+        try:
+            with self._store.claim(inbound.channel, inbound.user_id) as conversation:
+                replies = self._turn(conversation, Requester(inbound.channel, inbound.user_id), text)
+        except (ConversationBusyError, ConversationConflictError) as exc:
+            log.warning("message not applied (%s); asking the person to send it again", type(exc).__name__)
+            return [Reply(TEXT["busy"])]
         return replies
 
     def _turn(self, conversation: ConversationRecord, requester: Requester, text: str) -> list[Reply]:

@@ -53,6 +53,7 @@ TEXT: dict[str, str] = {
     "restarted": "Let's start over.",
     "expired_session": "It's been a while since your last message, so we're starting over.",
     "not_understood": "Sorry, I didn't get that.",
+    "busy": "I'm still working on your previous message. Please send that again in a moment.",
     "commands": 'You can say "cancel", "restart" or "agent" at any time.',
 }
 

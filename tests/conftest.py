@@ -4,12 +4,14 @@ a fake clock and cheap settings."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from app import Core, build_core
 from core.db import Database
 from core.models import Base
 from tests.support import FakeClock, make_settings
@@ -69,3 +71,25 @@ def clock() -> FakeClock:
 @pytest.fixture
 def settings():  # type: ignore[no-untyped-def]
     return make_settings()
+
+
+CoreFactory = Callable[..., Core]
+
+
+@pytest.fixture
+def make_core(database: Database, clock: FakeClock) -> Iterator[CoreFactory]:
+    built: list[Core] = []
+
+    def factory(**overrides: Any) -> Core:
+        core = build_core(make_settings(database_url=database.url, **overrides), clock=clock, migrate=False)
+        built.append(core)
+        return core
+
+    yield factory
+    for core in built:
+        core.database.dispose()
+
+
+@pytest.fixture
+def core(make_core: CoreFactory) -> Core:
+    return make_core()

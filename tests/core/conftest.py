@@ -1,43 +1,21 @@
-"""A wired core (the same build_core the app uses) on the test database, plus people to recover."""
+"""People to recover and ways to read what was sent (the `core` and `make_core` fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from app import Core, build_core
-from core.db import Database
+from app import Core
 from core.directory import EmployeeRecord
 from core.models import OutboxMessage
-from tests.support import FakeClock, make_settings
+from tests.conftest import CoreFactory
 
 ANSWERS = {"first_pet": "Rex the Dog", "birth_city": "Lyon", "first_school": "St. Mary's"}
 OLD_PASSWORD = "an old passphrase 4 testing"
 
-CoreFactory = Callable[..., Core]
-
-
-@pytest.fixture
-def make_core(database: Database, clock: FakeClock) -> Iterator[CoreFactory]:
-    built: list[Core] = []
-
-    def factory(**overrides: Any) -> Core:
-        core = build_core(make_settings(database_url=database.url, **overrides), clock=clock, migrate=False)
-        built.append(core)
-        return core
-
-    yield factory
-    for core in built:
-        core.database.dispose()
-
-
-@pytest.fixture
-def core(make_core: CoreFactory) -> Core:
-    return make_core()
+__all__ = ["ANSWERS", "OLD_PASSWORD", "CoreFactory", "add_employee", "last_outbox_code", "outbox_count"]
 
 
 def add_employee(core: Core, employee_id: str = "E1001", **fields: Any) -> int:
