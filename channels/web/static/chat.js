@@ -1,0 +1,385 @@
+/* ResetDesk web chat client (GET /chat). Talks to the JSON API in DESIGN.md.
+ * Server strings are only ever written with textContent, never parsed as HTML.
+ * The page CSP forbids inline styles, so state is shown with classes and the hidden attribute. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("resetdesk-chat");
+  if (!root) return;
+
+  var API = root.getAttribute("data-api") || "/api/chat/sessions";
+  var EMBEDDED = document.body.classList.contains("rd-embedded");
+  var STORE_KEY = "resetdesk.session_id";
+  var POLL_MS = 3000;
+  var BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
+  var MASK = "•••••";
+  var MODES = {  // how the input looks for each Reply.expects
+    text: { label: "Message", placeholder: "Type your message", inputmode: "text", autocomplete: "off" },
+    none: { label: "Message", placeholder: "Type your message", inputmode: "text", autocomplete: "off" },
+    code: { label: "Verification code", placeholder: "6-digit code", inputmode: "numeric", autocomplete: "one-time-code" },
+    secret: { label: "Your answer", placeholder: "Your answer", inputmode: "text", autocomplete: "off" }
+  };
+
+  function byId(id) { return document.getElementById(id); }
+  var el = {
+    log: byId("rd-log"), form: byId("rd-form"), input: byId("rd-input"), label: byId("rd-input-label"),
+    toggle: byId("rd-toggle"), send: byId("rd-send"), status: byId("rd-status"),
+    typing: byId("rd-typing"), typingText: byId("rd-typing-text")
+  };
+
+  var state = {
+    sessionId: null, lastSeq: 0, expects: "text", offline: false, pollTimer: null, statusTimer: null,
+    busy: false,  // one request at a time (see run)
+    next: null    // the action asked for while busy; runs when the current one ends
+  };
+
+
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  // sessionStorage can throw (storage disabled, some third-party iframes); the chat still works without it.
+  function storage(action, value) {
+    try {
+      if (action === "get") return window.sessionStorage.getItem(STORE_KEY);
+      if (action === "set") window.sessionStorage.setItem(STORE_KEY, value);
+      else window.sessionStorage.removeItem(STORE_KEY);
+    } catch (e) { /* ignore */ }
+    return null;
+  }
+
+  function node(tag, className, text) {
+    var n = document.createElement(tag);
+    if (className) n.className = className;
+    if (text !== undefined && text !== null) n.textContent = String(text);
+    return n;
+  }
+
+  // Only http(s) links are rendered, so a server bug can never produce a javascript: URL.
+  function safeUrl(url) {
+    try {
+      var u = new URL(String(url), window.location.href);
+      return (u.protocol === "https:" || u.protocol === "http:") ? u.href : null;
+    } catch (e) { return null; }
+  }
+
+  function retryAfterSeconds(res) {
+    var n = parseInt(res.retryAfter, 10);
+    return isFinite(n) && n > 0 ? Math.min(n, 3600) : 5;
+  }
+
+
+  function showStatus(text, clearAfterMs) {
+    clearTimeout(state.statusTimer);
+    el.status.hidden = false;
+    el.status.textContent = text;
+    if (clearAfterMs) state.statusTimer = setTimeout(hideStatus, clearAfterMs);
+  }
+
+  function hideStatus() {
+    clearTimeout(state.statusTimer);
+    el.status.textContent = "";
+    el.status.hidden = true;
+  }
+
+  // Text is set after un-hiding so screen readers announce the change in the status region.
+  function setTyping(on) {
+    el.typing.hidden = !on;
+    el.typingText.textContent = on ? "ResetDesk is typing…" : "";
+  }
+
+
+  function call(method, path, body) {
+    var init = { method: method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(API + path, init).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        return { status: res.status, data: data || {}, retryAfter: res.headers.get("Retry-After") };
+      });
+    });
+  }
+
+  // Retries network failures and 5xx with backoff, and 429 after Retry-After; returns any other response.
+  // The request body is kept in this closure, so unsent text is never lost while retrying.
+  async function request(method, path, body, quiet) {
+    for (var attempt = 0; ; attempt++) {
+      var res = null;
+      try { res = await call(method, path, body); } catch (e) { res = null; }
+      if (res && res.status === 429) {
+        var wait = retryAfterSeconds(res);
+        if (!quiet) showStatus("You're sending messages too fast; trying again in " + wait + " s");
+        await sleep(wait * 1000);
+        continue;
+      }
+      if (!res || res.status >= 500) {
+        state.offline = true;
+        showStatus("Connection lost — retrying…");
+        await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]);
+        continue;
+      }
+      if (state.offline) { state.offline = false; showStatus("Reconnected", 2000); }
+      else if (attempt > 0) hideStatus();  // a 429 wait is over
+      return res;
+    }
+  }
+
+  function messagesPath(query) {
+    return "/" + encodeURIComponent(state.sessionId) + "/messages" + (query || "");
+  }
+
+  function noteSeq(data) {
+    if (typeof data.last_seq === "number") state.lastSeq = data.last_seq;
+  }
+
+  // Replies carry no per-message sequence number, so two overlapping requests could both return the
+  // same message; running one at a time (and remembering the person's latest wish) avoids that.
+  // A background action (a poll) never replaces something the person asked for.
+  function run(action, background) {
+    if (state.busy) { if (!background || !state.next) state.next = action; return; }
+    state.busy = true;
+    clearTimeout(state.pollTimer);
+    Promise.resolve().then(action).catch(function (err) {
+      addNotice("Something went wrong in the chat page. Please reload it.");
+      if (window.console) console.error(err);
+    }).then(function () {
+      state.busy = false;
+      var next = state.next;
+      state.next = null;
+      if (next) run(next); else schedulePoll();
+    });
+  }
+
+
+  function addMessage(kind, text) {
+    var speaker = { user: "You said", bot: "ResetDesk said", agent: "IT support said", notice: "Notice" }[kind];
+    var li = node("li", "rd-msg rd-msg-" + kind);
+    li.appendChild(node("span", "rd-visually-hidden", speaker));
+    if (kind === "agent") {
+      var name = node("span", "rd-speaker", "IT support");
+      name.setAttribute("aria-hidden", "true");  // already said by the hidden label
+      li.appendChild(name);
+    }
+    li.appendChild(node("p", "rd-text", text));
+    el.log.appendChild(li);
+    el.log.scrollTop = el.log.scrollHeight;
+    return li;
+  }
+
+  function addNotice(text) { refreshChoices(); return addMessage("notice", text); }
+
+  function addLink(li, link) {
+    var href = link && safeUrl(link.url);
+    if (!href) return;
+    var a = node("a", "rd-link-button", link.label || "Open link");
+    a.href = href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.appendChild(node("span", "rd-visually-hidden", " (opens in a new tab)"));
+    li.appendChild(a);
+  }
+
+  function addChoices(li, choices) {
+    if (!choices || !choices.length) return;
+    var group = node("div", "rd-choices");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Choices");
+    choices.forEach(function (choice) {
+      var button = node("button", "rd-choice", choice.label);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        if (button.disabled) return;
+        var value = String(choice.value), label = String(choice.label);
+        run(function () { return send(value, label); });
+      });
+      group.appendChild(button);
+    });
+    li.appendChild(group);
+  }
+
+  // One entry from the server: a Reply, or (in history from after=0) the person's own earlier message.
+  function renderEntry(entry) {
+    var from = entry.from;
+    if (from === "person" || from === "user") return addMessage("user", entry.text);
+    var li = addMessage(from === "agent" ? "agent" : "bot", entry.text);
+    addLink(li, entry.link);
+    addChoices(li, entry.choices);
+    return li;
+  }
+
+  // The newest bot reply decides the input mode; a person (user or agent) does not.
+  function renderBatch(messages) {
+    var last = null;
+    (messages || []).forEach(function (m) {
+      renderEntry(m);
+      if (!m.from || m.from === "bot") last = m;
+    });
+    refreshChoices();
+    if (last) setMode(last.expects);
+    return messages && messages.length > 0;
+  }
+
+  // Only the newest group of choices is active, and only until the person says something after it.
+  function refreshChoices() {
+    var active = true;
+    for (var li = el.log.lastElementChild; li; li = li.previousElementSibling) {
+      if (li.classList.contains("rd-msg-user")) active = false;
+      var group = li.querySelector(".rd-choices");
+      if (!group) continue;
+      Array.prototype.forEach.call(group.querySelectorAll(".rd-choice"), function (b) { b.disabled = !active; });
+      active = false;
+    }
+  }
+
+
+  function setMode(expects) {
+    var mode = MODES[expects] ? expects : "text";
+    var m = MODES[mode];
+    // Never turn a half-typed secret into visible text: drop it when the question changes.
+    if (state.expects === "secret" && mode !== "secret") el.input.value = "";
+    state.expects = mode;
+    el.label.textContent = m.label;
+    el.input.placeholder = m.placeholder;
+    el.input.setAttribute("inputmode", m.inputmode);
+    el.input.setAttribute("autocomplete", m.autocomplete);
+    el.toggle.hidden = mode !== "secret";
+    setSecretShown(false);
+  }
+
+  function setSecretShown(shown) {
+    el.input.type = (state.expects === "secret" && !shown) ? "password" : "text";
+    el.toggle.setAttribute("aria-pressed", shown ? "true" : "false");
+    el.toggle.textContent = shown ? "Hide answer" : "Show answer";
+  }
+
+  function setEnabled(on) { el.input.disabled = !on; el.send.disabled = !on; }
+
+  // Return focus to the input after a reply, unless the person has moved focus elsewhere on purpose.
+  function focusInput() {
+    var active = document.activeElement;
+    if (!active || active === document.body || root.contains(active)) el.input.focus();
+  }
+
+
+  async function startSession(notice) {
+    setTyping(true);
+    var res;
+    try { res = await request("POST", "", {}); } finally { setTyping(false); }
+    if (res.status !== 201 && res.status !== 200) {
+      addNotice(res.data.message || "The chat could not start. Please reload the page.");
+      return;
+    }
+    state.sessionId = res.data.session_id;
+    state.lastSeq = 0;
+    noteSeq(res.data);
+    storage("set", state.sessionId);
+    if (notice) addNotice(notice);
+    setMode("text");
+    renderBatch(res.data.messages);
+    setEnabled(true);
+  }
+
+  // After a reload: redraw the conversation from the server (after=0 returns everything).
+  async function resume(sessionId) {
+    state.sessionId = sessionId;
+    var res = await request("GET", messagesPath("?after=0"), undefined, true);
+    if (res.status === 200) {
+      noteSeq(res.data);
+      renderBatch(res.data.messages);
+      setEnabled(true);
+      return;
+    }
+    storage("clear");
+    await startSession(res.status === 404 ? "Your earlier conversation expired, so a new one has started." : null);
+  }
+
+  async function send(text, shown, masked) {
+    var bubble = addMessage("user", shown);
+    refreshChoices();
+    setTyping(true);
+    var res;
+    try { res = await request("POST", messagesPath(), { text: text }); } finally { setTyping(false); }
+    if (res.status === 200) {
+      noteSeq(res.data);
+      renderBatch(res.data.messages);
+    } else if (res.status === 404) {
+      storage("clear");
+      if (!masked && !el.input.value) el.input.value = text;  // let them send it again
+      await startSession("This conversation expired, so a new one has started.");
+    } else {
+      bubble.remove();  // it was not accepted; give the text back rather than pretend it was sent
+      if (!el.input.value) el.input.value = text;
+      addNotice(res.status === 413
+        ? "That message is too long. Please keep it under 2,000 characters."
+        : (res.data.message || "That message could not be sent."));
+    }
+    focusInput();
+  }
+
+  function sendFromInput() {
+    var text = el.input.value;
+    if (!text.trim() || !state.sessionId) return;
+    var masked = state.expects === "code" || state.expects === "secret";
+    el.input.value = "";
+    setSecretShown(false);
+    return send(text, masked ? MASK : text, masked);
+  }
+
+  // Later replies (a live agent, or the reset page's confirmation) arrive by polling while the page is visible.
+  function schedulePoll() {
+    clearTimeout(state.pollTimer);
+    state.pollTimer = setTimeout(function () { run(poll, true); }, POLL_MS);
+  }
+
+  async function poll() {
+    if (!state.sessionId || document.visibilityState !== "visible") return;
+    var res = await request("GET", messagesPath("?after=" + state.lastSeq), undefined, true);
+    if (res.status === 200) {
+      noteSeq(res.data);
+      renderBatch(res.data.messages);
+    } else if (res.status === 404) {
+      storage("clear");
+      await startSession("This conversation expired, so a new one has started.");
+    }
+  }
+
+
+  el.form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    run(sendFromInput);
+  });
+
+  el.toggle.addEventListener("click", function () {
+    setSecretShown(el.toggle.getAttribute("aria-pressed") !== "true");
+    el.input.focus();
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && !state.busy) run(poll, true);
+  });
+
+  if (EMBEDDED) {
+    // Inside the widget's iframe, key presses never reach the host page, so ask it to close the panel.
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && window.parent !== window) {
+        window.parent.postMessage({ type: "resetdesk:close" }, "*");
+      }
+    });
+    // The widget focuses the iframe when it opens; pass that focus on to the input.
+    window.addEventListener("focus", function () {
+      if (document.activeElement === document.body && !el.input.disabled) el.input.focus();
+    });
+    window.addEventListener("message", function (event) {
+      if (event.source === window.parent && event.data && event.data.type === "resetdesk:focus") el.input.focus();
+    });
+  }
+
+  run(function () {
+    var saved = storage("get");
+    return (saved ? resume(saved) : startSession(null)).then(function () {
+      if (document.hasFocus() && (document.activeElement === document.body || !document.activeElement)) {
+        el.input.focus();
+      }
+    });
+  });
+})();
