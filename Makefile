@@ -25,5 +25,11 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
+diagram: $(STAMP)
+	$(PY) -m dialogs.diagram
+
+bench: $(STAMP)
+	$(PY) -m bench.run_all
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
