@@ -15,6 +15,9 @@ from flask import Flask, jsonify
 from pydantic import SecretStr
 from werkzeug.exceptions import HTTPException
 
+from bot.engine import Engine
+from bot.store import SqlConversationStore
+from channels.web import register_web
 from core.answers import AnswerStore
 from core.clock import Clock, SystemClock
 from core.db import Database
@@ -25,8 +28,9 @@ from core.ports import EmailSender, SmsSender
 from core.recovery import RecoveryService
 from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from core.sms import OutboxSmsSender, TwilioSmsSender
+from dialogs.recovery import INITIAL
 
-__all__ = ["Core", "build_core", "create_app", "main"]
+__all__ = ["Core", "build_core", "build_engine", "create_app", "main"]
 
 log = logging.getLogger("resetdesk")
 
@@ -113,12 +117,28 @@ def build_core(
     return Core(settings, database, clock, directory, answers, email, sms, recovery)
 
 
+def build_engine(core: Core) -> Engine:
+    store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
+    return Engine(core.recovery, store, core.clock)
+
+
 def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
     core = core or build_core(settings or load_settings())
+    engine = build_engine(core)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = core.settings.secret_key.get_secret_value() if core.settings.secret_key else None
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024
     app.extensions["resetdesk"] = core
+    app.extensions["resetdesk.engine"] = engine
+    register_web(
+        app,
+        engine=engine,
+        service=core.recovery,
+        database=core.database,
+        directory=core.directory,
+        clock=core.clock,
+        demo=core.settings.demo_enabled,
+    )
 
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
@@ -198,13 +218,9 @@ def _cmd_demo_data(core: Core, args: argparse.Namespace) -> int:
 
 
 def _cmd_chat(core: Core, args: argparse.Namespace) -> int:
-    from bot.engine import Engine
-    from bot.store import SqlConversationStore
     from bot.terminal import run_terminal_chat
-    from dialogs.recovery import INITIAL
 
-    store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
-    engine = Engine(core.recovery, store, core.clock)
+    engine = build_engine(core)
     user_id = args.user or f"terminal-{secrets.token_hex(4)}"
     return run_terminal_chat(engine, core.database if core.settings.demo_enabled else None, user_id=user_id)
 

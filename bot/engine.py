@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.commands import global_command
 from bot.messages import Inbound, Reply
+from bot.push import PushDispatcher
 from bot.store import ConversationBusyError, ConversationConflictError, ConversationRecord, ConversationStore
-from bot.transcript import bot_entries, person_entry, trim
+from bot.transcript import REDACTED, bot_entries, person_entry, trim
 from core.clock import Clock
 from core.recovery import RecoveryService
-from core.types import Requester
+from core.types import Requester, ResetOutcome, ResetStatus
 from dialogs.prompts import TEXT
 from dialogs.recovery import INITIAL, RecoveryDialog
 
-__all__ = ["MAX_MESSAGE_CHARS", "Engine"]
+__all__ = ["MAX_MESSAGE_CHARS", "Engine", "Turn"]
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    replies: list[Reply]
+    person_text: str  # what the person said, redacted as in the transcript
 
 
 class Engine:
@@ -27,33 +35,69 @@ class Engine:
         self._store = store
         self._clock = clock
         self._idle = service.settings.conversation_idle_seconds
+        self.push = PushDispatcher()
+
+    def open(self, channel: str, user_id: str) -> list[Reply]:
+        """A channel opened a conversation (the web chat's first load): greet, unless one is under way."""
+        with self._store.claim(channel, user_id) as conversation:
+            if conversation.state not in (INITIAL, "done"):
+                return []
+            dialog = self._dialog(conversation, Requester(channel, user_id))
+            dialog.fire("greet")
+            return self._finish(conversation, dialog, dialog.replies)
+
+    def reset_completed(self, outcome: ResetOutcome) -> list[Reply]:
+        """The reset page finished: confirm in the conversation that issued the link, pushed to its channel."""
+        requester = outcome.requester
+        if outcome.status is not ResetStatus.DONE or requester is None:
+            return []
+        with self._store.claim(requester.channel, requester.user_id) as conversation:
+            if conversation.state != "awaiting_reset" or conversation.slots.get("handle") != outcome.handle:
+                return []
+            dialog = self._dialog(conversation, requester)
+            dialog.fire("reset_completed")
+            replies = self._finish(conversation, dialog, dialog.replies)
+        self.push.deliver(requester.channel, requester.user_id, replies)
+        return replies
 
     def handle(self, inbound: Inbound) -> list[Reply]:
+        return self.turn(inbound).replies
+
+    def turn(self, inbound: Inbound) -> Turn:
+        """Like handle(), and also gives the person's message as the transcript keeps it (redacted),
+        for channels that show history."""
         text = inbound.text.replace("\x00", "")[:MAX_MESSAGE_CHARS]
         try:
             with self._store.claim(inbound.channel, inbound.user_id) as conversation:
                 replies = self._turn(conversation, Requester(inbound.channel, inbound.user_id), text)
+                person = next(e for e in reversed(conversation.transcript) if e["from"] == "person")
         except (ConversationBusyError, ConversationConflictError) as exc:
             log.warning("message not applied (%s); asking the person to send it again", type(exc).__name__)
-            return [Reply(TEXT["busy"])]
-        return replies
+            return Turn([Reply(TEXT["busy"])], REDACTED)
+        return Turn(replies, str(person["text"]))
 
     def _turn(self, conversation: ConversationRecord, requester: Requester, text: str) -> list[Reply]:
-        now = self._clock.now()
-        at = now.isoformat(timespec="seconds")
+        at = self._clock.now().isoformat(timespec="seconds")
         opening: list[Reply] = []
         if self._expired(conversation):
             conversation.state, conversation.slots = INITIAL, {}
             opening.append(Reply(TEXT["expired_session"]))
         expected = conversation.slots.get("expects", "text")
         conversation.transcript.append(person_entry(text, expected=expected, state=conversation.state, at=at))
-        dialog = RecoveryDialog(
-            self._service, requester, conversation.state, conversation.slots, conversation.transcript
-        )
+        dialog = self._dialog(conversation, requester)
         command = global_command(text)
-        replies = opening + (dialog.command(command) if command else dialog.receive(text))
+        return self._finish(
+            conversation, dialog, opening + (dialog.command(command) if command else dialog.receive(text))
+        )
+
+    def _dialog(self, conversation: ConversationRecord, requester: Requester) -> RecoveryDialog:
+        return RecoveryDialog(self._service, requester, conversation.state, conversation.slots, conversation.transcript)
+
+    def _finish(self, conversation: ConversationRecord, dialog: RecoveryDialog, replies: list[Reply]) -> list[Reply]:
+        at = self._clock.now().isoformat(timespec="seconds")
         conversation.state, conversation.slots = dialog.state, dialog.slots
-        conversation.slots["expects"] = replies[-1].expects if replies else "text"
+        if replies:
+            conversation.slots["expects"] = replies[-1].expects
         conversation.transcript = trim(conversation.transcript + bot_entries(replies, at=at))
         return replies
 

@@ -17,11 +17,13 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ChallengeAnswer",
+    "ChatMessage",
     "Conversation",
     "HandoffTicket",
     "OneTimeCode",
     "OutboxMessage",
     "PasswordHistory",
+    "RateLimitWindow",
     "Recovery",
     "ResetToken",
     "VerificationFailure",
@@ -160,6 +162,31 @@ class HandoffTicket(Base):
     transcript: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ChatMessage(Base):
+    """What a polling channel (the web chat) shows: the person's lines (redacted) and replies (links
+    without their URL: a reset link holds a token and is only ever returned once, in the live response)."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_conversation", "channel", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(128))
+    sender: Mapped[str] = mapped_column(String(16))  # person | bot | agent
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RateLimitWindow(Base):
+    """Fixed-window request counters, shared by every worker through the database."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class OutboxMessage(Base):

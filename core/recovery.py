@@ -410,7 +410,12 @@ class RecoveryService:
             log.error("saving a new password failed (%s); the reset link stays usable", type(exc).__name__)
             return ResetOutcome(ResetStatus.FAILED)
         self._after_change(account_id, recovery_id, "password_reset", actor="reset-page")
-        return ResetOutcome(ResetStatus.DONE, score=verdict.score)
+        requester = None
+        if recovery_id is not None:
+            with self._db.transaction() as session:
+                recovery = self._load(session, recovery_id)
+                requester = Requester(recovery.channel, recovery.channel_user)
+        return ResetOutcome(ResetStatus.DONE, score=verdict.score, handle=recovery_id, requester=requester)
 
     def _after_change(self, account_id: int, recovery_id: str | None, change: str, *, actor: str) -> None:
         """Close every open code and link, mark the recovery done, notify every contact, audit."""

@@ -134,6 +134,9 @@ class ResetOutcome:
     status: ResetStatus
     problems: tuple[str, ...] = ()
     score: int | None = None
+    # On DONE: the recovery that issued the link and who asked, so their chat can confirm.
+    handle: str | None = None
+    requester: Requester | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -298,7 +298,7 @@
     refreshChoices();
     setTyping(true);
     var res;
-    try { res = await request("POST", messagesPath(), { text: text }); } finally { setTyping(false); }
+    try { res = await request("POST", messagesPath(), { text: text, after: state.lastSeq }); } finally { setTyping(false); }
     if (res.status === 200) {
       noteSeq(res.data);
       renderBatch(res.data.messages);

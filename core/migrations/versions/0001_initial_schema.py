@@ -49,6 +49,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_event'), ['event'], unique=False)
 
+    op.create_table('chat_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.String(length=128), nullable=False),
+    sa.Column('sender', sa.String(length=16), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('chat_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_chat_messages_conversation', ['channel', 'user_id', 'id'], unique=False)
+
     op.create_table('conversations',
     sa.Column('channel', sa.String(length=32), nullable=False),
     sa.Column('user_id', sa.String(length=128), nullable=False),
@@ -75,6 +87,12 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_messages_created_at'), ['created_at'], unique=False)
 
+    op.create_table('rate_limit_windows',
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('window_start', sa.DateTime(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'window_start')
+    )
     op.create_table('verification_failures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
@@ -208,6 +226,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_verification_failures_subject_at')
 
     op.drop_table('verification_failures')
+    op.drop_table('rate_limit_windows')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_messages_created_at'))
 
@@ -216,6 +235,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_conversations_updated_at'))
 
     op.drop_table('conversations')
+    with op.batch_alter_table('chat_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_chat_messages_conversation')
+
+    op.drop_table('chat_messages')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_event'))
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))

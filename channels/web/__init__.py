@@ -1,0 +1,72 @@
+"""The web channel: chat pages and widget, chat API, reset page, demo pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, render_template, request
+
+from bot.engine import Engine
+from bot.messages import Reply
+from channels.web.chat_api import chat_api_blueprint
+from channels.web.demo import demo_blueprint
+from channels.web.history import CHANNEL, ChatHistory
+from channels.web.reset_page import reset_blueprint
+from channels.web.security import CSP_EMBEDDABLE, secure_headers
+from core.clock import Clock
+from core.db import Database
+from core.directory import SqlDirectory
+from core.ratelimit import RateLimiter
+from core.recovery import RecoveryService
+
+__all__ = ["register_web"]
+
+_HERE = Path(__file__).resolve().parent
+
+
+def register_web(
+    app: Flask,
+    *,
+    engine: Engine,
+    service: RecoveryService,
+    database: Database,
+    directory: SqlDirectory,
+    clock: Clock,
+    demo: bool,
+) -> None:
+    history = ChatHistory(database, clock)
+    limiter = RateLimiter(database, clock)
+    https = service.settings.public_url.startswith("https://")
+
+    def deliver(session_id: str, replies: list[Reply]) -> None:
+        history.record(session_id, person_text=None, replies=replies)
+
+    engine.push.register(CHANNEL, deliver)
+
+    pages = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+    @pages.get("/")
+    @pages.get("/chat")
+    def chat() -> Response:
+        embedded = request.args.get("embed") == "1"
+        response = Response(render_template("chat.html", embedded=embedded))
+        if embedded:
+            response.headers["Content-Security-Policy"] = CSP_EMBEDDABLE
+        return response
+
+    widget_source = (_HERE / "static" / "widget.js").read_bytes()
+
+    @pages.get("/widget.js")
+    def widget() -> Response:
+        response = Response(widget_source, mimetype="text/javascript")
+        response.headers["Cache-Control"] = "public, max-age=300"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"  # loaded by other sites' pages
+        return response
+
+    app.register_blueprint(pages)
+    app.register_blueprint(chat_api_blueprint(engine, history, limiter))
+    app.register_blueprint(reset_blueprint(engine, service, limiter))
+    if demo:
+        app.register_blueprint(demo_blueprint(database, directory))
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=https)
+    app.after_request(lambda response: secure_headers(response, https=https))

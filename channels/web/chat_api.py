@@ -1,0 +1,102 @@
+"""The chat JSON API (DESIGN.md "HTTP surface"). Every error is JSON; nothing here knows the dialog."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from bot.engine import MAX_MESSAGE_CHARS, Engine
+from bot.messages import Inbound
+from channels.web.history import CHANNEL, ChatHistory
+from core.ratelimit import RateLimiter
+
+__all__ = ["chat_api_blueprint"]
+
+# (requests, per seconds): generous for a person, tight for a script.
+SESSION_MESSAGES = (20, 60)
+ADDRESS_REQUESTS = (240, 60)
+ADDRESS_NEW_SESSIONS = (20, 60)
+
+
+class TooManyRequests(Exception):
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+
+
+def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimiter) -> Blueprint:
+    api = Blueprint("chat_api", __name__)
+
+    def limit(key: str, rule: tuple[int, int]) -> None:
+        wait = limiter.hit(key, limit=rule[0], window_seconds=rule[1])
+        if wait is not None:
+            raise TooManyRequests(wait)
+
+    def known_session(session_id: str) -> str:
+        if len(session_id) > 64 or not history.exists(session_id):
+            abort(404, description="No such chat session; it may have expired. Start a new one.")
+        return session_id
+
+    @api.errorhandler(TooManyRequests)
+    def too_many(error: TooManyRequests) -> tuple[Response, int, dict[str, str]]:
+        body = jsonify(error="Too Many Requests", message="You're sending messages too fast.")
+        return body, 429, {"Retry-After": str(error.retry_after)}
+
+    @api.before_request
+    def per_address_limit() -> None:
+        limit(f"addr:{request.remote_addr}", ADDRESS_REQUESTS)
+
+    @api.after_request
+    def no_store(response: Response) -> Response:
+        # The widget embeds /chat in an iframe, so calls are same-origin and no CORS header is needed.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @api.post("/api/chat/sessions")
+    def create_session() -> tuple[Response, int]:
+        limit(f"new:{request.remote_addr}", ADDRESS_NEW_SESSIONS)
+        session_id = secrets.token_urlsafe(24)  # 192 random bits
+        replies = engine.open(CHANNEL, session_id)
+        last_seq = max(history.record(session_id, person_text=None, replies=replies))
+        return jsonify(session_id=session_id, messages=[r.to_json() for r in replies], last_seq=last_seq), 201
+
+    @api.post("/api/chat/sessions/<session_id>/messages")
+    def post_message(session_id: str) -> Response:
+        known_session(session_id)
+        limit(f"session:{session_id}", SESSION_MESSAGES)
+        body = request.get_json(silent=True)
+        text = _text_from(body)
+        turn = engine.turn(Inbound(CHANNEL, session_id, text))
+        recorded = history.record(session_id, person_text=turn.person_text, replies=turn.replies)
+        # Messages pushed since the client's last poll (a live agent) come first, so none is skipped over.
+        after = body.get("after") if isinstance(body, dict) else None
+        missed: list[dict[str, Any]] = []
+        last_seq = max(recorded)
+        if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
+            missed, newest = history.after(session_id, after, skip=recorded)
+            missed = [m for m in missed if m["from"] != "person"]
+            last_seq = max(last_seq, newest)
+        return jsonify(messages=missed + [r.to_json() for r in turn.replies], last_seq=last_seq)
+
+    @api.get("/api/chat/sessions/<session_id>/messages")
+    def get_messages(session_id: str) -> Response:
+        known_session(session_id)
+        after = request.args.get("after", "0")
+        if not after.isdigit() or len(after) > 18:
+            abort(400, description="'after' must be a whole number of 0 or more.")
+        messages, last_seq = history.after(session_id, int(after))
+        return jsonify(messages=messages, last_seq=last_seq)
+
+    return api
+
+
+def _text_from(body: Any) -> str:
+    if not isinstance(body, dict):
+        abort(400, description='Send a JSON object like {"text": "..."}.')
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        abort(400, description="'text' must be a non-empty string.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        abort(413, description=f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
+    return text

@@ -1,0 +1,75 @@
+"""A Flask app on the test database, and helpers to walk a chat to a reset link."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import Core, create_app
+from tests.conftest import CoreFactory
+from tests.core.conftest import add_employee, last_outbox_code
+
+__all__ = ["ChatClient", "csrf_of"]
+
+
+@pytest.fixture
+def make_app(make_core: CoreFactory):  # type: ignore[no-untyped-def]
+    def factory(**overrides: Any) -> tuple[Flask, Core]:
+        core = make_core(**overrides)
+        app = create_app(core=core)
+        app.testing = True
+        return app, core
+
+    return factory
+
+
+@pytest.fixture
+def web(make_app) -> tuple[Flask, Core]:  # type: ignore[no-untyped-def]
+    return make_app()
+
+
+class ChatClient:
+    """Talks to the chat API like the widget does."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        response = client.post("/api/chat/sessions", json={})
+        assert response.status_code == 201, response.get_json()
+        body = response.get_json()
+        self.session_id: str = body["session_id"]
+        self.last_seq: int = body["last_seq"]
+        self.messages: list[dict[str, Any]] = body["messages"]
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        response = self.client.post(f"/api/chat/sessions/{self.session_id}/messages", json={"text": text})
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        self.last_seq = body["last_seq"]
+        self.messages = body["messages"]
+        return self.messages
+
+    def poll(self) -> list[dict[str, Any]]:
+        body = self.client.get(f"/api/chat/sessions/{self.session_id}/messages?after={self.last_seq}").get_json()
+        self.last_seq = body["last_seq"]
+        return body["messages"]
+
+
+def reset_link_via_email(core: Core, chat: ChatClient) -> str:
+    add_employee(core)
+    chat.say("I forgot my password")
+    chat.say("E1001")
+    chat.say("email")
+    replies = chat.say(last_outbox_code(core))
+    link = replies[-1]["link"]
+    assert link is not None
+    return str(link["url"])
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match is not None
+    return match.group(1)

@@ -1,0 +1,136 @@
+"""The chat JSON API: the contract in DESIGN.md and every error status."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app import Core
+from tests.channels.conftest import ChatClient, reset_link_via_email
+
+
+def test_a_session_starts_with_a_greeting_and_choices(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    chat = ChatClient(app.test_client())
+    assert len(chat.session_id) >= 32  # 192 random bits, URL-safe
+    greeting = chat.messages[0]
+    assert "ResetDesk" in greeting["text"]
+    assert {"label": "Reset my password", "value": "reset"} in greeting["choices"]
+    assert set(greeting) == {"text", "choices", "expects", "link"}
+
+
+def test_a_conversation_runs_through_the_api_to_a_reset_link(web: tuple[Flask, Core]) -> None:
+    app, core = web
+    url = reset_link_via_email(core, ChatClient(app.test_client()))
+    assert url.startswith(core.settings.public_url + "/reset/")
+
+
+def test_the_code_prompt_asks_for_a_code(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    chat = ChatClient(app.test_client())
+    chat.say("reset")
+    chat.say("E404")
+    assert chat.say("email")[-1]["expects"] == "code"
+
+
+def test_history_replays_the_conversation_without_secrets(web: tuple[Flask, Core]) -> None:
+    app, core = web
+    chat = ChatClient(app.test_client())
+    url = reset_link_via_email(core, chat)
+    history = app.test_client().get(f"/api/chat/sessions/{chat.session_id}/messages?after=0").get_json()
+    said = [m["text"] for m in history["messages"] if m["from"] == "person"]
+    assert said[:2] == ["I forgot my password", "E1001"] and said[-1] == "[redacted]"
+    assert url not in repr(history) and all(m["link"] is None for m in history["messages"])
+    assert history["last_seq"] == chat.last_seq
+
+
+def test_malformed_json_is_a_400_json_error(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    client = app.test_client()
+    chat = ChatClient(client)
+    path = f"/api/chat/sessions/{chat.session_id}/messages"
+    for body, kwargs in (("{not json", {"content_type": "application/json"}), ('{"text": 5}', {})):
+        response = client.post(path, data=body, **kwargs)
+        assert response.status_code == 400 and response.is_json and response.get_json()["message"]
+    assert client.post(path, json=["text"]).status_code == 400
+    assert client.post(path, json={"text": "   "}).status_code == 400
+    assert client.get(f"{path}?after=-1").status_code == 400
+
+
+def test_unknown_session_is_404(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    client = app.test_client()
+    for response in (
+        client.post("/api/chat/sessions/nope/messages", json={"text": "hi"}),
+        client.get("/api/chat/sessions/nope/messages"),
+    ):
+        assert response.status_code == 404 and response.is_json
+
+
+def test_too_long_message_and_too_big_body_are_413(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    client = app.test_client()
+    chat = ChatClient(client)
+    path = f"/api/chat/sessions/{chat.session_id}/messages"
+    assert client.post(path, json={"text": "a" * 2000}).status_code == 200
+    assert client.post(path, json={"text": "a" * 2001}).status_code == 413
+    big = client.post(path, data='{"text": "' + "a" * 9000 + '"}', content_type="application/json")
+    assert big.status_code == 413 and big.is_json
+
+
+def test_flooding_one_session_gets_429_with_retry_after(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    client = app.test_client()
+    chat = ChatClient(client)
+    statuses = [
+        client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "hi"}).status_code
+        for _ in range(21)
+    ]
+    assert statuses[:20] == [200] * 20
+    limited = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "hi"})
+    assert limited.status_code == 429 and limited.is_json
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+
+
+def test_one_address_cannot_open_sessions_without_limit(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    client = app.test_client()
+    statuses = [client.post("/api/chat/sessions", json={}).status_code for _ in range(21)]
+    assert statuses[:20] == [201] * 20 and statuses[20] == 429
+
+
+def test_unknown_route_and_wrong_method_are_json(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    client = app.test_client()
+    assert client.get("/api/nothing").status_code == 404 and client.get("/api/nothing").is_json
+    assert client.get("/api/chat/sessions").status_code == 405
+
+
+def test_chat_page_and_widget_are_served(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    client = app.test_client()
+    page = client.get("/chat")
+    assert page.status_code == 200 and "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    embedded = client.get("/chat?embed=1")
+    assert "frame-ancestors *" in embedded.headers["Content-Security-Policy"]
+    widget = client.get("/widget.js")
+    assert widget.status_code == 200 and widget.mimetype == "text/javascript"
+    assert client.get("/").status_code == 200
+
+
+def test_a_message_pushed_between_polls_is_not_skipped_by_the_next_post(web: tuple[Flask, Core]) -> None:
+    from bot.messages import Reply
+
+    app, _ = web
+    client = app.test_client()
+    chat = ChatClient(client)
+    engine = app.extensions["resetdesk.engine"]
+    assert engine.push.deliver("web", chat.session_id, [Reply("pushed while you were typing")])
+    body = client.post(
+        f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "reset", "after": chat.last_seq}
+    ).get_json()
+    texts = [m["text"] for m in body["messages"]]
+    assert texts[0] == "pushed while you were typing" and "employee ID" in texts[-1]
+    assert (
+        client.get(f"/api/chat/sessions/{chat.session_id}/messages?after={body['last_seq']}").get_json()["messages"]
+        == []
+    )
