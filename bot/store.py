@@ -7,20 +7,19 @@ calls the recovery service, which has its own transactions, and on SQLite a held
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import Clock
-from core.db import Database, rows_changed
+from core.db import Database
 from core.models import Conversation
 
 __all__ = [
@@ -31,6 +30,9 @@ __all__ = [
     "MemoryConversationStore",
     "SqlConversationStore",
 ]
+
+
+_TABLE: Table = Conversation.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -96,26 +98,29 @@ class SqlConversationStore:
             pause = min(pause * 2, 0.1)
 
     def _try_acquire(self, channel: str, user_id: str) -> ConversationRecord | None:
+        # SQLAlchemy Core with RETURNING: a turn is two short statements, and the ORM's session
+        # bookkeeping would cost more than the database work itself.
         now = self._clock.now()
-        key = (Conversation.channel == channel, Conversation.user_id == user_id)
+        key = (_TABLE.c.channel == channel, _TABLE.c.user_id == user_id)
+        free = or_(_TABLE.c.lease_until.is_(None), _TABLE.c.lease_until < now)
         try:
-            with self._db.transaction() as session:
-                taken = session.execute(
-                    update(Conversation)
-                    .where(*key, or_(Conversation.lease_until.is_(None), Conversation.lease_until < now))
-                    .values(lease_until=now + self._lease, version=Conversation.version + 1)
-                )
-                if rows_changed(taken) == 1:
-                    row = session.get(Conversation, (channel, user_id))
-                    assert row is not None
-                    session.refresh(row)
-                    return ConversationRecord(
-                        channel, user_id, row.state, dict(row.slots), list(row.transcript), row.version, row.updated_at
+            with self._db.engine.begin() as connection:
+                row = connection.execute(
+                    update(_TABLE)
+                    .where(*key, free)
+                    .values(lease_until=now + self._lease, version=_TABLE.c.version + 1)
+                    .returning(
+                        _TABLE.c.state, _TABLE.c.slots, _TABLE.c.transcript, _TABLE.c.version, _TABLE.c.updated_at
                     )
-                if session.get(Conversation, (channel, user_id)) is not None:
+                ).first()
+                if row is not None:
+                    return ConversationRecord(
+                        channel, user_id, row.state, row.slots, row.transcript, row.version, row.updated_at
+                    )
+                if connection.execute(select(_TABLE.c.version).where(*key)).first() is not None:
                     return None  # someone else holds it
-                session.add(
-                    Conversation(
+                connection.execute(
+                    insert(_TABLE).values(
                         channel=channel, user_id=user_id, state=self._initial, slots={}, transcript=[],
                         version=1, updated_at=now, lease_until=now + self._lease,
                     )
@@ -125,14 +130,10 @@ class SqlConversationStore:
         return ConversationRecord(channel, user_id, self._initial, version=1)
 
     def _save(self, record: ConversationRecord) -> None:
-        with self._db.transaction() as session:
-            saved = session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.channel == record.channel,
-                    Conversation.user_id == record.user_id,
-                    Conversation.version == record.version,
-                )
+        with self._db.engine.begin() as connection:
+            saved = connection.execute(
+                update(_TABLE)
+                .where(*self._current(record))
                 .values(
                     state=record.state,
                     slots=record.slots,
@@ -142,20 +143,20 @@ class SqlConversationStore:
                     lease_until=None,
                 )
             )
-            if rows_changed(saved) != 1:
+            if saved.rowcount != 1:
                 raise ConversationConflictError("conversation changed while this message was handled")
 
     def _release(self, record: ConversationRecord) -> None:
-        with self._db.transaction() as session:
-            session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.channel == record.channel,
-                    Conversation.user_id == record.user_id,
-                    Conversation.version == record.version,
-                )
-                .values(lease_until=None)
-            )
+        with self._db.engine.begin() as connection:
+            connection.execute(update(_TABLE).where(*self._current(record)).values(lease_until=None))
+
+    @staticmethod
+    def _current(record: ConversationRecord) -> tuple[Any, ...]:
+        return (
+            _TABLE.c.channel == record.channel,
+            _TABLE.c.user_id == record.user_id,
+            _TABLE.c.version == record.version,
+        )
 
 
 class MemoryConversationStore:
@@ -175,7 +176,11 @@ class MemoryConversationStore:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             stored = self._rows.get(key)
-            record = copy.deepcopy(stored) if stored else ConversationRecord(channel, user_id, self._initial)
+            record = (
+                replace(stored, slots=dict(stored.slots), transcript=list(stored.transcript))
+                if stored
+                else ConversationRecord(channel, user_id, self._initial)
+            )
             yield record
             record.version += 1
             record.updated_at = self._clock.now()

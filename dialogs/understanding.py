@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 __all__ = ["Intent", "match_choice", "normalise", "read_intents"]
 
@@ -62,14 +63,19 @@ def _similar(word: str, keyword: str) -> bool:
     return SequenceMatcher(None, word, keyword).ratio() >= 0.8
 
 
+@lru_cache(maxsize=8192)
+def _word_intents(word: str) -> frozenset[Intent]:
+    """Intents one word (or a near miss of it) signals. Cached: fuzzy matching is the costly part of a turn,
+    and people reuse few words; the bound keeps a flood of random words from growing memory."""
+    return frozenset(intent for intent, keywords in _WORDS.items() if any(_similar(word, k) for k in keywords))
+
+
 def read_intents(text: str) -> set[Intent]:
     """All intents the message mentions; the dialog decides which matter in its state."""
     clean = normalise(text)
-    words = _TOKEN.findall(clean)
     found = {intent for intent, phrases in _PHRASES.items() if any(p in clean for p in phrases)}
-    for intent, keywords in _WORDS.items():
-        if any(_similar(word, keyword) for word in words for keyword in keywords):
-            found.add(intent)
+    for word in _TOKEN.findall(clean[:500]):
+        found |= _word_intents(word[:40])
     return found
 
 
