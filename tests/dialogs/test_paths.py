@@ -431,6 +431,21 @@ def test_the_chat_confirms_when_the_reset_page_is_done(chat: Chat, employee: int
     assert chat.last.text == "What is your employee ID or username?"
 
 
+def test_the_reset_page_can_confirm_in_the_chat_at_once(chat: Chat, employee: int) -> None:
+    """A channel that can push gets the confirmation without waiting for the person's next message."""
+    chat.verify_by_email()
+    outcome = chat.core.recovery.complete_reset(chat.reset_token(), NEW_PASSWORD, NEW_PASSWORD)
+    pushed = chat.engine.reset_completed(outcome)
+    assert [reply.text for reply in pushed] == [
+        "Your password has been changed. You can sign in to the employee portal now. Anything else I can help with?"
+    ]
+    assert chat.state == "done"
+    assert chat.engine.reset_completed(outcome) == []  # confirmed once
+
+    chat.say("unlock my account too")
+    assert chat.last.text == "What is your employee ID or username?"
+
+
 def test_new_link_replaces_the_old_one(chat: Chat, employee: int) -> None:
     chat.verify_by_email()
     old = chat.reset_token()
