@@ -15,6 +15,7 @@ from flask import Flask, jsonify
 from pydantic import SecretStr
 from werkzeug.exceptions import HTTPException
 
+from bot.dedupe import EventLedger
 from bot.engine import Engine
 from bot.store import SqlConversationStore
 from channels.web import register_web
@@ -140,6 +141,19 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
         demo=core.settings.demo_enabled,
     )
 
+    # Chat platforms are on when their credentials are set. Each registers its routes and may add a
+    # background starter (Slack Socket Mode, Telegram long polling) that `python app.py run` calls.
+    app.extensions["resetdesk.background"] = []
+    ledger = EventLedger(core.database, core.clock)
+    if core.settings.slack_enabled:
+        from channels.slack import register_slack
+
+        register_slack(app, engine=engine, settings=core.settings, directory=core.directory, ledger=ledger)
+    if core.settings.telegram_enabled:
+        from channels.telegram import register_telegram
+
+        register_telegram(app, engine=engine, settings=core.settings, ledger=ledger)
+
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
         return jsonify(status="ok")
@@ -171,6 +185,8 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
 
 def _cmd_run(core: Core, args: argparse.Namespace) -> int:
     app = create_app(core=core)
+    for start in app.extensions["resetdesk.background"]:
+        start()
     print(f"ResetDesk on http://{args.host}:{args.port}  (public URL {core.settings.public_url})")
     app.run(host=args.host, port=args.port, threaded=True)
     return 0

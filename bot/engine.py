@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from bot.commands import global_command
 from bot.messages import Inbound, Reply
@@ -27,6 +28,7 @@ MAX_MESSAGE_CHARS = 2000
 class Turn:
     replies: list[Reply]
     person_text: str  # what the person said, redacted as in the transcript
+    answered_secret: bool = False  # it answered a code or secret prompt (a channel may delete it)
 
 
 class Engine:
@@ -69,14 +71,17 @@ class Engine:
         text = inbound.text.replace("\x00", "")[:MAX_MESSAGE_CHARS]
         try:
             with self._store.claim(inbound.channel, inbound.user_id) as conversation:
-                replies = self._turn(conversation, Requester(inbound.channel, inbound.user_id), text)
+                answered_secret = conversation.slots.get("expects") in ("code", "secret")
+                replies = self._turn(conversation, Requester(inbound.channel, inbound.user_id), text, inbound.meta)
                 person = next(e for e in reversed(conversation.transcript) if e["from"] == "person")
         except (ConversationBusyError, ConversationConflictError) as exc:
             log.warning("message not applied (%s); asking the person to send it again", type(exc).__name__)
             return Turn([Reply(TEXT["busy"])], REDACTED)
-        return Turn(replies, str(person["text"]))
+        return Turn(replies, str(person["text"]), answered_secret)
 
-    def _turn(self, conversation: ConversationRecord, requester: Requester, text: str) -> list[Reply]:
+    def _turn(
+        self, conversation: ConversationRecord, requester: Requester, text: str, meta: dict[str, Any]
+    ) -> list[Reply]:
         at = self._clock.now().isoformat(timespec="seconds")
         opening: list[Reply] = []
         if self._expired(conversation):
@@ -85,6 +90,8 @@ class Engine:
         expected = conversation.slots.get("expects", "text")
         conversation.transcript.append(person_entry(text, expected=expected, state=conversation.state, at=at))
         dialog = self._dialog(conversation, requester)
+        hint = meta.get("identifier_hint")
+        dialog.hint = hint if isinstance(hint, str) and hint else None
         command = global_command(text)
         return self._finish(
             conversation, dialog, opening + (dialog.command(command) if command else dialog.receive(text))

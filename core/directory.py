@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,6 +77,13 @@ class SqlDirectory:
             rows = list(session.scalars(query))
         rows.sort(key=lambda row: row.employee_id_key != key)
         return _to_account(rows[0]) if rows else None
+
+    def find_by_email(self, email: str) -> Account | None:
+        """The one account with this email (case-insensitive), or None if none or several have it."""
+        query = select(models.Account).where(func.lower(models.Account.email) == email.strip().lower()).limit(2)
+        with self._db.transaction() as session:
+            rows = list(session.scalars(query))
+        return _to_account(rows[0]) if len(rows) == 1 else None
 
     def get(self, account_id: int) -> Account | None:
         with self._db.transaction() as session:

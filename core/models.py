@@ -23,6 +23,7 @@ __all__ = [
     "OneTimeCode",
     "OutboxMessage",
     "PasswordHistory",
+    "ProcessedEvent",
     "RateLimitWindow",
     "Recovery",
     "ResetToken",
@@ -177,6 +178,16 @@ class ChatMessage(Base):
     sender: Mapped[str] = mapped_column(String(16))  # person | bot | agent
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ProcessedEvent(Base):
+    """Platform event ids already handled (Slack retries, repeated Telegram update_id): processed once."""
+
+    __tablename__ = "processed_events"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class RateLimitWindow(Base):

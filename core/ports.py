@@ -46,6 +46,9 @@ class DirectoryBackend(Protocol):
     def find(self, identifier: str) -> Account | None:
         """By employee ID or username, case-insensitively; None when neither matches."""
 
+    def find_by_email(self, email: str) -> Account | None:
+        """The single account with this email, for proposing an account (never as verification)."""
+
     def get(self, account_id: int) -> Account | None: ...
 
     def verify_password(self, account_id: int, password: str) -> bool: ...

@@ -17,6 +17,7 @@ from dialogs.recovery import GLOBAL_EVENTS, INITIAL, STATES, TRANSITIONS
 
 __all__ = ["DOC_PATH", "EVERY_STATE_EVENTS", "document", "edges", "main", "mermaid"]
 
+README_PATH = Path(__file__).resolve().parent.parent / "README.md"
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "dialog.md"
 
 # Events whose transitions cover (almost) every state: summarised in a note, not drawn per state.
@@ -84,12 +85,22 @@ def document() -> str:
     )
 
 
+def with_readme_block(readme: str) -> str:
+    """README text with its ```mermaid block replaced by the current diagram."""
+    start = readme.index("```mermaid\n") + len("```mermaid\n")
+    end = readme.index("```", start)
+    return readme[:start] + mermaid() + readme[end:]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     path = Path(args[0]) if args else DOC_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(document(), encoding="utf-8")
     print(f"wrote {path}")
+    if not args:
+        README_PATH.write_text(with_readme_block(README_PATH.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"updated the diagram in {README_PATH}")
     return 0
 
 

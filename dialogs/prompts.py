@@ -24,6 +24,7 @@ TEXT: dict[str, str] = {
     "need_again": "What do you need?",
     "other": "I can only reset passwords and unlock accounts. For anything else, a person from IT support can help.",
     "identify": "What is your employee ID or username?",
+    "identify_hint": "Is this about your account {hint}?",
     "identify_again": "I couldn't read that. Please type your employee ID (like E1234) or your username.",
     "choose": "How would you like to confirm it's you?",
     "choose_next": "One more step: please answer your security questions.",

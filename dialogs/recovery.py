@@ -62,6 +62,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     # who they are
     {"trigger": "identified", "source": "identify", "dest": "choose_method"},
     {"trigger": "unreadable_identifier", "source": "identify", "dest": None, "after": "ask_identifier_again"},
+    {"trigger": "other_account", "source": "identify", "dest": None, "after": "ask_identifier"},
     # how to verify
     {"trigger": "code_sent", "source": ["choose_method", "enter_code"], "dest": "enter_code"},
     {"trigger": "send_refused", "source": ["choose_method", "enter_code"], "dest": None, "after": "say_send_refused"},
@@ -115,6 +116,7 @@ class RecoveryDialog:
         self.transcript = transcript
         self.replies: list[Reply] = []
         self.text = ""
+        self.hint: str | None = None  # an account the channel proposes (e.g. from the Slack profile email)
 
     # -- driving ----------------------------------------------------------------------------------------
 
@@ -174,6 +176,16 @@ class RecoveryDialog:
 
     def read_identifier(self) -> str:
         identifier = self.text.strip()
+        hint = self.slots.pop("hint", None)
+        if hint:
+            answer = match_choice(identifier, [("Yes", "yes"), ("No", "no")]) or next(
+                (i for i in ("yes", "no") if i in read_intents(identifier)), None
+            )
+            if answer == "yes":
+                identifier = hint
+            elif answer == "no":
+                self.hint = None
+                return "other_account"
         if not _IDENTIFIER.match(identifier):
             return "unreadable_identifier"
         purpose = Purpose(self.slots.get("purpose", Purpose.RESET.value))
@@ -286,7 +298,14 @@ class RecoveryDialog:
         self.say(TEXT["other"], choices=NEED_CHOICES)
 
     def ask_identifier(self) -> None:
-        self.say(TEXT["identify"])
+        # The proposal is only a shortcut to typing: the account is still verified like any other.
+        if self.hint:
+            self.slots["hint"] = self.hint
+            self.say(
+                TEXT["identify_hint"].format(hint=self.hint), choices=(("Yes", "yes"), ("No, another account", "no"))
+            )
+        else:
+            self.say(TEXT["identify"])
 
     def ask_identifier_again(self) -> None:
         self.say(TEXT["identify_again"])

@@ -34,3 +34,8 @@ def test_docs_dialog_md_is_up_to_date(tmp_path: Path) -> None:
     target = tmp_path / "dialog.md"
     assert diagram.main([str(target)]) == 0
     assert target.read_text(encoding="utf-8") == diagram.document()
+
+
+def test_readme_shows_the_current_diagram() -> None:
+    readme = diagram.README_PATH.read_text(encoding="utf-8")
+    assert diagram.with_readme_block(readme) == readme, "run `make diagram`"

@@ -227,3 +227,17 @@ def test_unknown_account_admin_calls_raise(directory: SqlDirectory) -> None:
         directory.set_password(99, PASSWORDS[0])
     with pytest.raises(DirectoryError):
         directory.unlock(99)
+
+
+def test_find_by_email_proposes_only_a_unique_match(database, clock, settings) -> None:  # type: ignore[no-untyped-def]
+    from core.directory import EmployeeRecord, SqlDirectory
+    from core.hashing import SlowHasher
+
+    directory = SqlDirectory(database, SlowHasher(memory_kib=64, time_cost=1, parallelism=1), clock)
+    directory.upsert(EmployeeRecord("E1", username="jdoe", email="J.Doe@Example.com"))
+    directory.upsert(EmployeeRecord("E2", username="a", email="shared@example.com"))
+    directory.upsert(EmployeeRecord("E3", username="b", email="shared@example.com"))
+    found = directory.find_by_email(" j.doe@example.COM ")
+    assert found is not None and found.username == "jdoe"
+    assert directory.find_by_email("shared@example.com") is None
+    assert directory.find_by_email("nobody@example.com") is None

@@ -87,6 +87,15 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_messages_created_at'), ['created_at'], unique=False)
 
+    op.create_table('processed_events',
+    sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('event_id', sa.String(length=128), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('channel', 'event_id')
+    )
+    with op.batch_alter_table('processed_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_processed_events_at'), ['at'], unique=False)
+
     op.create_table('rate_limit_windows',
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('window_start', sa.DateTime(), nullable=False),
@@ -227,6 +236,10 @@ def downgrade() -> None:
 
     op.drop_table('verification_failures')
     op.drop_table('rate_limit_windows')
+    with op.batch_alter_table('processed_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_processed_events_at'))
+
+    op.drop_table('processed_events')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_messages_created_at'))
 
