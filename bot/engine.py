@@ -84,11 +84,12 @@ class Engine:
     ) -> list[Reply]:
         at = self._clock.now().isoformat(timespec="seconds")
         opening: list[Reply] = []
+        # Judge what this message answers before any reset: an answer typed after a long pause is still secret.
+        expected = conversation.slots.get("expects", "text")
+        conversation.transcript.append(person_entry(text, expected=expected, state=conversation.state, at=at))
         if self._expired(conversation):
             conversation.state, conversation.slots = INITIAL, {}
             opening.append(Reply(TEXT["expired_session"]))
-        expected = conversation.slots.get("expects", "text")
-        conversation.transcript.append(person_entry(text, expected=expected, state=conversation.state, at=at))
         dialog = self._dialog(conversation, requester)
         hint = meta.get("identifier_hint")
         dialog.hint = hint if isinstance(hint, str) and hint else None
@@ -109,6 +110,7 @@ class Engine:
         return replies
 
     def _expired(self, conversation: ConversationRecord) -> bool:
-        if conversation.updated_at is None or conversation.state in (INITIAL, "done"):
+        # Nothing to expire at rest; and someone waiting for a person keeps their place however long it takes.
+        if conversation.updated_at is None or conversation.state in (INITIAL, "done", "handoff"):
             return False
         return (self._clock.now() - conversation.updated_at).total_seconds() > self._idle

@@ -10,7 +10,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.db import rows_changed
@@ -117,6 +117,21 @@ class CodeBook:
         else:
             query = query.where(OneTimeCode.recovery_id.in_(recovery_ids or []))
         session.execute(query.values(revoked=True))
+
+    def exhausted_methods(self, session: Session, recovery_id: str) -> set[Method]:
+        """Methods whose latest code in this recovery has had all its tries and was never used."""
+        latest = (
+            select(OneTimeCode.method, func.max(OneTimeCode.id).label("id"))
+            .where(OneTimeCode.recovery_id == recovery_id)
+            .group_by(OneTimeCode.method)
+            .subquery()
+        )
+        rows = session.execute(
+            select(OneTimeCode.method)
+            .join(latest, OneTimeCode.id == latest.c.id)
+            .where(OneTimeCode.used_at.is_(None), OneTimeCode.attempts >= self.max_attempts)
+        ).scalars()
+        return {Method(method) for method in rows}
 
     def discard(self, session: Session, recovery: Recovery) -> None:
         """Forget the newest code after its delivery failed: it was never seen, so it must not count."""

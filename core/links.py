@@ -68,9 +68,9 @@ class LinkBook:
         """Undo `consume` when the password could not be saved, so the person can try again."""
         session.execute(update(ResetToken).where(ResetToken.id == row_id).values(used_at=None))
 
-    def revoke_open(self, session: Session, *, account_id: int) -> None:
+    def revoke_open(self, session: Session, *, account_id: int | None = None, recovery_id: str | None = None) -> None:
+        """Close the open links of an account, or only those one recovery issued."""
+        owner = ResetToken.account_id == account_id if recovery_id is None else ResetToken.recovery_id == recovery_id
         session.execute(
-            update(ResetToken)
-            .where(ResetToken.account_id == account_id, ResetToken.used_at.is_(None), ~ResetToken.revoked)
-            .values(revoked=True)
+            update(ResetToken).where(owner, ResetToken.used_at.is_(None), ~ResetToken.revoked).values(revoked=True)
         )

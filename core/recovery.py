@@ -160,7 +160,10 @@ class RecoveryService:
             return Options(methods=(), verified=True)
         if self._failures.is_locked(session, self._subjects(recovery), now):
             return Options(methods=(), locked=True)
-        wanted = self._next_methods(session, recovery)
+        # A method whose code has had all its tries is not offered again in this recovery: a resend would
+        # inherit the spent tries, so it could never succeed.
+        exhausted = self._codes.exhausted_methods(session, recovery.id)
+        wanted = tuple(m for m in self._next_methods(session, recovery) if m not in exhausted)
         down = tuple(m for m in wanted if m.sends_code and not self.breakers[m].available)
         return Options(methods=tuple(m for m in wanted if m not in down), unavailable=down)
 
@@ -279,12 +282,14 @@ class RecoveryService:
             return [q for qid in recovery.drawn_questions if (q := find_question(qid)) is not None]
 
     def _draw(self, recovery: Recovery) -> list[str]:
-        count = self.settings.questions_asked
         if recovery.account_id is None:
-            # Same decoy questions every time for the same unknown identifier.
+            # An unknown identifier gets a fixed decoy "enrolment" (the same every time) drawn from like a
+            # real one, so repeated recoveries show the same pattern of questions as a known account.
             seeded = random.Random(self._keyed.digest(recovery.subject, purpose="decoy-questions"))
-            return [q.id for q in seeded.sample(QUESTION_POOL, count)]
-        return secrets.SystemRandom().sample(self._answers.enrolled(recovery.account_id), count)
+            enrolled = [q.id for q in seeded.sample(QUESTION_POOL, self.settings.questions_min_enrolled)]
+        else:
+            enrolled = self._answers.enrolled(recovery.account_id)
+        return secrets.SystemRandom().sample(enrolled, self.settings.questions_asked)
 
     def verify_answers(self, handle: str, answers: Mapping[str, str]) -> CheckResult:
         """Judge a whole set of answers at once; the result never says which one was wrong."""
@@ -365,6 +370,17 @@ class RecoveryService:
             assert account_id is not None
         self._directory.unlock(account_id)
         self._after_change(account_id, handle, "unlocked", actor=self._requester_subject(handle))
+
+    def abandon(self, handle: str) -> None:
+        """The person stopped (cancel, restart): the codes and reset link of this recovery stop working."""
+        with self._db.transaction() as session:
+            recovery = self._load(session, handle)
+            self._codes.revoke_open(session, recovery_ids=[recovery.id])
+            self._links.revoke_open(session, recovery_id=recovery.id)
+            self._audit.record(
+                session, "recovery.abandoned", actor=self._actor(recovery), account_id=recovery.account_id,
+                recovery_id=handle,
+            )  # fmt: skip
 
     def check_password(self, token: str, password: str) -> PolicyResult | None:
         """Policy feedback for the reset page's live meter; None when the link is not valid."""

@@ -18,8 +18,8 @@ from core.codes import clean_code
 from core.recovery import RecoveryService
 from core.types import CheckResult, CheckStatus, HandoffReason, Method, Purpose, Requester, SendStatus
 from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, NEED_CHOICES, NONE_CHOICE, TEXT
-from dialogs.replies import Link, Reply
-from dialogs.understanding import match_choice, read_intents
+from dialogs.replies import Expects, Link, Reply
+from dialogs.understanding import match_choice, normalise, read_intents
 
 __all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "STATES", "TRANSITIONS", "RecoveryDialog"]
 
@@ -90,9 +90,23 @@ MACHINE = Machine(
     model=None, states=STATES, transitions=TRANSITIONS, initial=INITIAL, auto_transitions=False, send_event=False
 )
 
+_STATE_EXPECTS: dict[str, Expects] = {"enter_code": "code", "answer_questions": "secret"}
 _IDENTIFIER = re.compile(r"^[\w.@+-]{2,64}$")
 _CODE_LIKE = re.compile(r"^[\d\s.-]+$")
 _MAX_UNCLEAR = 3
+# While answering a question any words may be an answer, so only these exact requests leave the questions.
+_SWITCH_REQUESTS = {
+    "another way",
+    "other way",
+    "different way",
+    "another method",
+    "other method",
+    "different method",
+    "switch method",
+    "change method",
+    "switch",
+    "another way please",
+}
 
 
 class RecoveryDialog:
@@ -127,7 +141,7 @@ class RecoveryDialog:
         """Read one message in the current state and run the resulting event."""
         self.text = text
         event = _READERS[self.state](self)
-        if event == "unclear":
+        if event in ("unclear", "unreadable_identifier"):
             self.slots["unclear"] = self.slots.get("unclear", 0) + 1
             if self.slots["unclear"] >= _MAX_UNCLEAR:
                 return self.hand_off(HandoffReason.NOT_UNDERSTOOD)
@@ -226,6 +240,10 @@ class RecoveryDialog:
             return self._judge(self.service.verify_code(self.slots["handle"], clean_code(self.text)))
         if "resend" in intents:
             return self._send(Method(self.slots["method"]))
+        current = Method(self.slots["method"])
+        asked = [m for m in (Method.SMS, Method.EMAIL) if m.value in intents and m is not current]
+        if asked and asked[0] in self.service.options(self.slots["handle"]).methods:
+            return self._send(asked[0])
         if "switch" in intents or any(m.value in intents for m in Method):
             return "switch"
         return "unclear"
@@ -234,7 +252,7 @@ class RecoveryDialog:
         answer = self.text.strip()
         if not answer:
             return "unclear"
-        if read_intents(answer) & {"switch"} and len(answer.split()) <= 3:
+        if normalise(answer).strip(" .!") in _SWITCH_REQUESTS:
             return "switch"
         questions, asked = self.slots["questions"], self.slots["asked"]
         result = self.service.answer_question(self.slots["handle"], questions[asked], answer)
@@ -261,6 +279,9 @@ class RecoveryDialog:
         if result.status is SendStatus.LOCKED:
             self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
             return "handoff"
+        if result.status is SendStatus.UNAVAILABLE and not self.service.options(self.slots["handle"]).methods:
+            self.slots["handoff_reason"] = HandoffReason.PROVIDER_DOWN.value
+            return "handoff"
         return "code_sent" if result.sent else "send_refused"
 
     def _judge(self, result: CheckResult) -> str:
@@ -271,7 +292,9 @@ class RecoveryDialog:
         return {
             CheckStatus.VERIFIED: "passed",
             CheckStatus.NEXT_STEP: "step_passed",
-            CheckStatus.WRONG: "answers_wrong" if self.state == "answer_questions" else "code_wrong",
+            CheckStatus.WRONG: "answers_wrong"
+            if self.state == "answer_questions"
+            else ("code_wrong" if result.tries_left else "code_used_up"),
             CheckStatus.MALFORMED: "code_malformed",
             CheckStatus.EXPIRED: "code_expired",
             CheckStatus.NO_CODE: "code_expired",
@@ -401,15 +424,25 @@ class RecoveryDialog:
         self.say(TEXT["handoff_waiting"].format(reference=self.slots.get("ticket", "")))
 
     def say_help(self) -> None:
-        self.say(HELP.get(self.state, HELP["idle"]) + " " + TEXT["commands"])
+        self.say(HELP.get(self.state, HELP["idle"]) + " " + TEXT["commands"], expects=self._state_expects())
+
+    def _state_expects(self) -> Expects:
+        """What the state's prompt asks for, so a help or retry reply keeps a masked field masked."""
+        return _STATE_EXPECTS.get(self.state, "text")
 
     def say_cancelled(self) -> None:
-        self.slots = {}
+        self._abandon()
         self.say(TEXT["cancelled"])
 
     def say_restarted(self) -> None:
-        self.slots = {}
+        self._abandon()
         self.say(TEXT["restarted"])
+
+    def _abandon(self) -> None:
+        """Stopping means stopping: codes and a reset link issued in this conversation stop working."""
+        if "handle" in self.slots:
+            self.service.abandon(self.slots["handle"])
+        self.slots = {}
 
     def say_not_understood(self) -> None:
         # Re-offer what the state offers, so a button is one tap away after a misunderstanding.
@@ -418,9 +451,8 @@ class RecoveryDialog:
             choices = NEED_CHOICES
         elif self.state == "choose_method":
             choices = tuple((label, value) for label, value in self.slots.get("choices", []))
-        expects = {"enter_code": "code", "answer_questions": "secret"}.get(self.state, "text")
         text = f"{TEXT['not_understood']} {HELP.get(self.state, '')} {TEXT['commands']}"
-        self.say(text, choices=choices, expects=expects)
+        self.say(text, choices=choices, expects=self._state_expects())
 
 
 _READERS: dict[str, Callable[[RecoveryDialog], str]] = {

@@ -207,3 +207,17 @@ def last_sms_body(core: Core) -> str:
             select(OutboxMessage.body).where(OutboxMessage.kind == "sms").order_by(OutboxMessage.id.desc())
         ).first()
     return body or ""
+
+
+def test_abandoning_a_recovery_closes_its_link_and_codes(core, clock: FakeClock) -> None:
+    add_employee(core)
+    handle = verified_by_email(core)
+    token = token_of(core.recovery.issue_reset_link(handle).url)
+    other = core.recovery.start("E1001", Requester("slack", "U9"))
+    clock.advance(60)
+    core.recovery.send_code(other, Method.EMAIL)
+    other_code = last_outbox_code(core)
+    core.recovery.abandon(handle)
+    assert not core.recovery.link_is_valid(token)
+    # Another conversation's recovery is not touched.
+    assert core.recovery.verify_code(other, other_code).status is CheckStatus.VERIFIED

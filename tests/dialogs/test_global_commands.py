@@ -72,11 +72,6 @@ def test_help_in_the_middle_of_a_code_does_not_lose_the_code(chat: Chat, employe
     assert chat.last.text.startswith("Thanks, you're verified.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: say_help replies with expects='text', so after 'help' at a code or question prompt the channel "
-    "shows a plain field and the next message (the answer) is stored unredacted in the transcript",
-)
 @pytest.mark.parametrize(("state", "expects"), [("enter_code", "code"), ("answer_questions", "secret")])
 def test_help_keeps_the_secret_prompt_and_its_redaction(chat: Chat, employee: int, state: str, expects: str) -> None:
     drive(chat, state)
@@ -195,11 +190,6 @@ def test_a_finished_conversation_does_not_announce_expiry(
     assert chat.last.text.endswith("What do you need?")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (bot/engine.py): on idle expiry the engine clears slots before reading which prompt was "
-    "answered, so an answer typed to a question prompt after 30 minutes is stored unredacted in the transcript",
-)
 def test_an_answer_typed_after_expiry_is_still_redacted(chat: Chat, employee: int, clock: FakeClock) -> None:
     drive(chat, "answer_questions")
     clock.advance(minutes=31)
@@ -256,11 +246,6 @@ def test_the_count_is_of_misunderstandings_in_a_row(chat: Chat, employee: int) -
     assert chat.last.text.startswith("I'm having trouble understanding.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP: at the employee-ID prompt an unreadable message is answered 'I couldn't read that' forever; "
-    "it never counts as not understood, so three in a row never reach a person",
-)
 def test_three_unreadable_identifiers_reach_a_person(chat: Chat) -> None:
     chat.say("reset")
     for _ in range(3):

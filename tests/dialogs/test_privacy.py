@@ -95,11 +95,6 @@ def test_the_wrong_code_countdown_and_the_lock_look_the_same(make_chat: ChatFact
     assert "too many failed attempts" in real.text  # ten failures lock both alike
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (core/recovery.py _draw): a known account's 2 questions are drawn afresh from its 3 enrolled "
-    "each recovery, while an unknown ID always gets the same 2 decoys; restarting a few times tells them apart",
-)
 def test_the_questions_asked_over_several_recoveries_do_not_reveal_who_exists(make_chat: ChatFactory) -> None:
     real = make_chat(user_id="real-person")
     probe = make_chat(user_id="prober")
