@@ -29,6 +29,7 @@ from core.ports import EmailSender, SmsSender
 from core.recovery import RecoveryService
 from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from core.sms import OutboxSmsSender, TwilioSmsSender
+from core.support import SupportDesk
 from dialogs.recovery import INITIAL
 
 __all__ = ["Core", "build_core", "build_engine", "create_app", "main"]
@@ -48,6 +49,7 @@ class Core:
     email: EmailSender
     sms: SmsSender
     recovery: RecoveryService
+    support: SupportDesk
 
 
 def _secret_key(settings: Settings) -> Settings:
@@ -115,7 +117,8 @@ def build_core(
     recovery = RecoveryService(
         settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
     )
-    return Core(settings, database, clock, directory, answers, email, sms, recovery)
+    support = SupportDesk(database, clock, hasher, directory)
+    return Core(settings, database, clock, directory, answers, email, sms, recovery, support)
 
 
 def build_engine(core: Core) -> Engine:
@@ -126,7 +129,7 @@ def build_engine(core: Core) -> Engine:
 def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
     core = core or build_core(settings or load_settings())
     engine = build_engine(core)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # static files are the web blueprint's /static
     app.config["SECRET_KEY"] = core.settings.secret_key.get_secret_value() if core.settings.secret_key else None
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024
     app.extensions["resetdesk"] = core

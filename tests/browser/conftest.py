@@ -52,18 +52,6 @@ WEAK = "password1234"
 
 expect.set_options(timeout=10_000)
 
-# App bug found by these tests (not fixed here): app.py makes `Flask(__name__)` with Flask's default static
-# folder, so the app's own `/static/<filename>` route (for a top-level static/ folder that does not exist)
-# shadows the web blueprint's `/static` route: chat.js, chat.css, reset.js and site.css all answer 404.
-# /chat never starts, and the reset page has no meter and no styles. Fix: Flask(__name__, static_folder=None)
-# (or give the blueprint its own static_url_path). Remove this marker when that is fixed (strict: an XPASS fails).
-STATIC_404 = pytest.mark.xfail(
-    strict=True,
-    reason="app bug: Flask's app-level /static route shadows the web blueprint's; chat.js/chat.css/reset.js/"
-    "site.css are 404 (fix: Flask(__name__, static_folder=None) in app.create_app)",
-)
-
-
 # -- the browser -------------------------------------------------------------------------------------
 
 

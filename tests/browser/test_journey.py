@@ -7,13 +7,12 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import EMPLOYEE_ID, STATIC_404, STRONG, WEAK, LiveServer, bot_says, open_chat
+from tests.browser.conftest import EMPLOYEE_ID, STRONG, WEAK, LiveServer, bot_says, open_chat
 from tests.core.conftest import OLD_PASSWORD
 
 Shot = Callable[[Page, str], Path]
 
 
-@STATIC_404
 def test_reset_a_password_from_the_chat_and_sign_in_with_it(
     live_server: LiveServer, context: BrowserContext, page: Page, shot: Shot
 ) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import EMPLOYEE_ID, STATIC_404, STRONG, LiveServer, bot_says, open_chat
+from tests.browser.conftest import EMPLOYEE_ID, STRONG, LiveServer, bot_says, open_chat
 
 Shot = Callable[[Page, str], Path]
 
@@ -37,7 +37,6 @@ def tab_to(page: Page, starts_with: str, *, backwards: bool = False, limit: int 
     raise AssertionError(f"{starts_with!r} never got focus with {key}; focus went to {seen}")
 
 
-@STATIC_404
 def test_the_whole_reset_by_keyboard(live_server: LiveServer, context: BrowserContext, page: Page, shot: Shot) -> None:
     open_chat(page, live_server.url)
 

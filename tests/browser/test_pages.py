@@ -11,7 +11,6 @@ from playwright.sync_api import Browser, Page, Response, expect
 
 from tests.browser.conftest import (
     EMPLOYEE_ID,
-    STATIC_404,
     STRONG,
     LiveServer,
     bot_says,
@@ -27,17 +26,11 @@ Shot = Callable[[Page, str], Path]
 # message text, but renderEntry() appends the choice buttons (addChoices) and the link button (addLink) after
 # that, and nothing scrolls again. Once the log overflows, the newest reply's buttons sit below the visible part
 # of the log, under the input, until the person scrolls. Fix: scroll after the whole entry (or batch) is drawn.
-SCROLL_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="app bugs: static files 404 (see STATIC_404), and chat.js scrolls the log before appending a "
-    "reply's choice/link buttons, so the newest buttons are out of view",
-)
 
 LOG_OVERFLOWS = "(log => log.scrollHeight > log.clientHeight)(document.getElementById('rd-log'))"
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 
 
-@STATIC_404
 def test_every_page_gets_its_scripts_and_styles(live_server: LiveServer, page: Page) -> None:
     loaded: list[Response] = []
     failed: list[str] = []
@@ -55,7 +48,6 @@ def test_every_page_gets_its_scripts_and_styles(live_server: LiveServer, page: P
     assert not broken and not failed, (broken, failed)
 
 
-@STATIC_404
 def test_markup_typed_in_the_chat_is_shown_as_text(live_server: LiveServer, page: Page, shot: Shot) -> None:
     open_chat(page, live_server.url)
     mine = page.locator("#rd-log .rd-msg-user")
@@ -97,7 +89,6 @@ def _link_ends(server: LiveServer, page: Page, how: str) -> str:
     return link
 
 
-@STATIC_404
 @pytest.mark.parametrize("how", ["expired", "used"])
 def test_a_dead_reset_link_leads_back_to_the_chat(live_server: LiveServer, page: Page, shot: Shot, how: str) -> None:
     link = _link_ends(live_server, page, how)
@@ -114,7 +105,6 @@ def test_a_dead_reset_link_leads_back_to_the_chat(live_server: LiveServer, page:
     bot_says(page, "Hi, I'm ResetDesk")
 
 
-@STATIC_404
 def test_a_phone_sized_screen(live_server: LiveServer, browser: Browser, shot: Shot) -> None:
     width, height = 375, 667
     phone = browser.new_context(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True)
@@ -159,14 +149,8 @@ def test_a_phone_sized_screen(live_server: LiveServer, browser: Browser, shot: S
 # not clipped by the scrolling log. Once the log overflows, they stick out below it and the whole page grows
 # taller than the window (a second, page-level scrollbar; the input can scroll away). Fix: `.rd-msg` (or
 # `.rd-log`) `position: relative`.
-HIDDEN_SPAN_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="app bugs: static files 404 (see STATIC_404), and chat.css positions .rd-visually-hidden spans "
-    "outside the scrolling log, so a long chat makes the whole page scroll",
-)
 
 
-@HIDDEN_SPAN_BUG
 def test_only_the_log_scrolls_never_the_page(live_server: LiveServer, page: Page, shot: Shot) -> None:
     chat_to_reset_link(page, live_server)
     sizes = "[document.documentElement.scrollHeight, window.innerHeight]"
@@ -177,7 +161,6 @@ def test_only_the_log_scrolls_never_the_page(live_server: LiveServer, page: Page
     expect(page.get_by_label("Message")).to_be_in_viewport(ratio=1)
 
 
-@SCROLL_BUG
 def test_the_newest_reply_and_its_buttons_are_scrolled_into_view(
     live_server: LiveServer, browser: Browser, shot: Shot
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import EMPLOYEE_ID, HOST, STATIC_404, LiveServer, chat_script_loads
+from tests.browser.conftest import EMPLOYEE_ID, HOST, LiveServer, chat_script_loads
 
 Shot = Callable[[Page, str], Path]
 
@@ -47,7 +47,6 @@ def host_page(live_server: LiveServer) -> Iterator[str]:
         thread.join(5)
 
 
-@STATIC_404
 def test_widget_on_a_plain_page_opens_a_working_chat(
     live_server: LiveServer, host_page: str, page: Page, shot: Shot
 ) -> None:

@@ -216,6 +216,7 @@
     });
     refreshChoices();
     if (last) setMode(last.expects);
+    el.log.scrollTop = el.log.scrollHeight;  // after the buttons and links are in, so they are in view
     return messages && messages.length > 0;
   }
 
