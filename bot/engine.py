@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,12 +92,22 @@ class Engine:
             conversation.state, conversation.slots = INITIAL, {}
             opening.append(Reply(TEXT["expired_session"]))
         dialog = self._dialog(conversation, requester)
+        dialog.redacted_text = conversation.transcript[-1]["text"]
         hint = meta.get("identifier_hint")
         dialog.hint = hint if isinstance(hint, str) and hint else None
         command = global_command(text)
         return self._finish(
             conversation, dialog, opening + (dialog.command(command) if command else dialog.receive(text))
         )
+
+    def from_support(self, requester: Requester, act: Callable[[RecoveryDialog], list[Reply]]) -> list[Reply]:
+        """Apply something live support did (closed the ticket, sent a link...) to the person's conversation,
+        and push the resulting replies to their channel."""
+        with self._store.claim(requester.channel, requester.user_id) as conversation:
+            dialog = self._dialog(conversation, requester)
+            replies = self._finish(conversation, dialog, act(dialog))
+        self.push.deliver(requester.channel, requester.user_id, replies)
+        return replies
 
     def _dialog(self, conversation: ConversationRecord, requester: Requester) -> RecoveryDialog:
         return RecoveryDialog(self._service, requester, conversation.state, conversation.slots, conversation.transcript)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "Account",
+    "Agent",
     "AuditEvent",
     "Base",
     "ChallengeAnswer",
@@ -27,6 +28,7 @@ __all__ = [
     "RateLimitWindow",
     "Recovery",
     "ResetToken",
+    "TicketMessage",
     "VerificationFailure",
 ]
 
@@ -89,6 +91,8 @@ class Recovery(Base):
     channel_user: Mapped[str] = mapped_column(String(128))
     verified_steps: Mapped[list[Any]] = mapped_column(default=list)
     drawn_questions: Mapped[list[Any]] = mapped_column(default=list)
+    # Set by an agent who verified the person their own way: the self-service lock no longer applies.
+    agent_override: Mapped[bool] = mapped_column(Boolean, default=False)
     # Per-question outcome while answers arrive one at a time; judged (and cleared) once all are in.
     answer_results: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -161,8 +165,36 @@ class HandoffTicket(Base):
     channel: Mapped[str] = mapped_column(String(32))
     channel_user: Mapped[str] = mapped_column(String(128))
     transcript: Mapped[list[Any]] = mapped_column(default=list)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # resolved | unresolved | returned | cancelled
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class TicketMessage(Base):
+    """The live chat on a ticket: the person's lines (redacted like the transcript) and the agent's."""
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("handoff_tickets.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[str] = mapped_column(String(16))  # person | agent | system
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Agent(Base):
+    """A live-support agent who signs in to the console."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class ChatMessage(Base):

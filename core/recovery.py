@@ -12,6 +12,8 @@ import random
 import secrets
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from core.clock import Clock
 from core.codes import CodeBook
 from core.db import Database
 from core.hashing import KeyedHasher
+from core.hours import parse_support_hours
 from core.limits import FailureCounter, send_wait_seconds
 from core.links import LinkBook
 from core.models import Recovery
@@ -31,7 +34,7 @@ from core.password_policy import PasswordPolicy, PolicyResult
 from core.ports import Account, DeliveryError, DirectoryBackend, EmailMessage, EmailSender, SmsSender
 from core.questions import QUESTION_POOL, Question, find_question
 from core.settings import Settings
-from core.tickets import open_ticket
+from core.tickets import add_person_message, close_by_person, open_ticket, queue_position
 from core.types import (
     CheckResult,
     CheckStatus,
@@ -158,7 +161,7 @@ class RecoveryService:
             return Options(methods=(), verified=True, completed=True)
         if self._is_verified(session, recovery):
             return Options(methods=(), verified=True)
-        if self._failures.is_locked(session, self._subjects(recovery), now):
+        if self._locked(session, recovery, now):
             return Options(methods=(), locked=True)
         # A method whose code has had all its tries is not offered again in this recovery: a resend would
         # inherit the spent tries, so it could never succeed.
@@ -252,7 +255,7 @@ class RecoveryService:
         now = self._clock.now()
         with self._db.transaction() as session:
             recovery = self._load(session, handle)
-            if self._failures.is_locked(session, self._subjects(recovery), now):
+            if self._locked(session, recovery, now):
                 return CheckResult(CheckStatus.LOCKED)
             status, tries_left, method = self._codes.check(
                 session, recovery, typed, now, can_succeed=recovery.account_id is not None
@@ -261,7 +264,7 @@ class RecoveryService:
                 return self._step_passed(session, recovery, method)
             if status is CheckStatus.WRONG:
                 self._fail(session, recovery, "code", now)
-                if self._failures.is_locked(session, self._subjects(recovery), now):
+                if self._locked(session, recovery, now):
                     status, tries_left = CheckStatus.LOCKED, None
             self._audit.record(
                 session, "code.checked", actor=self._actor(recovery), account_id=recovery.account_id,
@@ -309,7 +312,7 @@ class RecoveryService:
         now = self._clock.now()
         with self._db.transaction() as session:
             recovery = self._load(session, handle)
-            if self._failures.is_locked(session, self._subjects(recovery), now):
+            if self._locked(session, recovery, now):
                 return CheckResult(CheckStatus.LOCKED)
             if question_id not in recovery.drawn_questions:
                 raise ValueError("that question was not drawn for this recovery")
@@ -330,7 +333,8 @@ class RecoveryService:
                 return self._step_passed(session, recovery, Method.QUESTIONS)
             self._fail(session, recovery, "questions", now)
             left = self._failures.remaining(session, self._subjects(recovery), now)
-            return CheckResult(CheckStatus.LOCKED) if left == 0 else CheckResult(CheckStatus.WRONG, left)
+            locked = left == 0 and not recovery.agent_override
+            return CheckResult(CheckStatus.LOCKED) if locked else CheckResult(CheckStatus.WRONG, left)
 
     def _step_passed(self, session: Session, recovery: Recovery, method: Method) -> CheckResult:
         recovery.verified_steps = [*recovery.verified_steps, method.value]
@@ -461,6 +465,7 @@ class RecoveryService:
         transcript: Sequence[dict[str, Any]] = (),
     ) -> Ticket:
         """Hand the person to live support. `transcript` must already be redacted (bot/ does that)."""
+        now = self._clock.now()
         with self._db.transaction() as session:
             recovery = session.get(Recovery, handle) if handle else None
             account_id = recovery.account_id if recovery else None
@@ -471,13 +476,68 @@ class RecoveryService:
                 recovery_id=recovery.id if recovery else None,
                 account_id=account_id,
                 transcript=transcript,
-                now=self._clock.now(),
+                now=now,
             )
             self._audit.record(
                 session, "handoff.opened", actor=requester.subject, account_id=account_id,
                 recovery_id=handle, reason=reason.value, reference=ticket.reference,
             )  # fmt: skip
-        return ticket
+        hours = parse_support_hours(self.settings.support_hours) if self.settings.support_hours else None
+        opens_at = hours.next_opening(now) if hours and not hours.is_open(now) else None
+        wait = ticket.position * self.settings.support_minutes_per_ticket
+        return replace(ticket, expected_wait_minutes=wait, opens_at=opens_at)
+
+    def add_to_ticket(self, requester: Requester, text: str) -> Ticket | None:
+        """Put what the person said while waiting (redacted by bot/) on their open ticket."""
+        with self._db.transaction() as session:
+            ticket = add_person_message(session, requester, text, self._clock.now())
+            if ticket is None:
+                return None
+            return Ticket(
+                ticket.reference,
+                HandoffReason(ticket.reason),
+                queue_position(session, ticket),
+                assigned=ticket.status == "assigned",
+            )
+
+    def leave_ticket(self, requester: Requester) -> None:
+        """The person cancelled or went back to the bot while waiting."""
+        with self._db.transaction() as session:
+            ticket = close_by_person(session, requester, self._clock.now())
+            if ticket is not None:
+                self._audit.record(
+                    session, "handoff.left", actor=requester.subject, account_id=ticket.account_id,
+                    recovery_id=ticket.recovery_id, reference=ticket.reference,
+                )  # fmt: skip
+
+    # -- agent actions (an agent verified the person by their own procedure) -------------------------------
+
+    def agent_issue_link(self, handle: str, *, agent: str, reason: str) -> ResetLink:
+        """A reset link for the recovery's account, issued on an agent's word, with the reason audited."""
+        reason = _required_reason(reason)
+        with self._db.transaction() as session:
+            recovery = self._load(session, handle)
+            if recovery.account_id is None:
+                raise NotVerifiedError("this recovery names no account")
+            url, expires_at = self._links.issue(
+                session, account_id=recovery.account_id, recovery_id=recovery.id, now=self._clock.now()
+            )
+            self._audit.record(
+                session, "agent.link_issued", actor=f"agent:{agent}", account_id=recovery.account_id,
+                recovery_id=handle, reason=reason,
+            )  # fmt: skip
+        return ResetLink(url=url, expires_at=expires_at)
+
+    def agent_override(self, handle: str, *, agent: str, reason: str) -> None:
+        """Let this recovery verify by code again although self-service is locked (the agent vouches)."""
+        reason = _required_reason(reason)
+        with self._db.transaction() as session:
+            recovery = self._load(session, handle)
+            recovery.agent_override = True
+            self._audit.record(
+                session, "agent.override", actor=f"agent:{agent}", account_id=recovery.account_id,
+                recovery_id=handle, reason=reason,
+            )  # fmt: skip
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -498,6 +558,9 @@ class RecoveryService:
     def _account(self, recovery: Recovery) -> Account | None:
         return self._directory.get(recovery.account_id) if recovery.account_id is not None else None
 
+    def _locked(self, session: Session, recovery: Recovery, now: datetime) -> bool:
+        return not recovery.agent_override and self._failures.is_locked(session, self._subjects(recovery), now)
+
     @staticmethod
     def _subjects(recovery: Recovery) -> list[str]:
         return [recovery.subject, Requester(recovery.channel, recovery.channel_user).subject]
@@ -509,3 +572,10 @@ class RecoveryService:
     def _requester_subject(self, handle: str) -> str:
         with self._db.transaction() as session:
             return self._actor(self._load(session, handle))
+
+
+def _required_reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if len(reason) < 5:
+        raise ValueError("a reason of at least a few words is required for the audit trail")
+    return reason[:500]

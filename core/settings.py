@@ -70,8 +70,9 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_url: str | None = None
-    support_hours: str | None = None
-    support_email: str | None = None
+    support_hours: str | None = None  # e.g. "Mon-Fri 08:00-18:00 Europe/Berlin"; unset = always staffed
+    support_email: str | None = None  # where new-ticket alerts go when Slack is not set up
+    support_minutes_per_ticket: int = Field(5, ge=1)  # for the expected wait told to people in the queue
 
     # One-time codes
     code_digits: int = Field(6, ge=6, le=10)
@@ -109,6 +110,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an absolute http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("support_hours")
+    @classmethod
+    def _support_hours_parse(cls, value: str | None) -> str | None:
+        if value:
+            from core.hours import parse_support_hours
+
+            parse_support_hours(value)  # raises ValueError with the accepted form
+        return value or None
 
     @field_validator("database_url")
     @classmethod

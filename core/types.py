@@ -143,7 +143,10 @@ class ResetOutcome:
 class Ticket:
     reference: str
     reason: HandoffReason
-    position: int  # place in the queue of open tickets, 1 = next
+    position: int  # place in the queue of open tickets, 1 = next (0 once an agent has taken it)
+    expected_wait_minutes: int = 0
+    opens_at: datetime | None = None  # when support opens, if it is closed now (local time of the support desk)
+    assigned: bool = False
 
 
 class UnknownRecoveryError(LookupError):

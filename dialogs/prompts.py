@@ -50,6 +50,15 @@ TEXT: dict[str, str] = {
     "A person will reply right here; you won't need to repeat yourself.",
     "handoff_waiting": "Your ticket {reference} is open; a person from IT support will reply here. "
     'Say "restart" to go back to the bot.',
+    "handoff_wait": "Expected wait: about {minutes} minutes.",
+    "handoff_closed": "Support is closed right now and opens {when}. Your ticket stays open and a person will "
+    "reply here then.",
+    "handoff_added": "Thanks, I've added that to your ticket {reference}. A person from IT support will reply here. "
+    'Say "restart" to go back to the bot.',
+    "support_closed": "IT support has closed your ticket. If you still need help, just send a message.",
+    "back_with_bot": "IT support has handed you back to me.",
+    "agent_link": "IT support has sent you a secure link to choose a new password. It works once and expires in "
+    "{minutes} minutes. I'll confirm here when it's done.",
     "cancelled": "OK, I've stopped. Nothing was changed. Message me any time you need help.",
     "restarted": "Let's start over.",
     "expired_session": "It's been a while since your last message, so we're starting over.",

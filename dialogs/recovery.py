@@ -64,8 +64,9 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "unreadable_identifier", "source": "identify", "dest": None, "after": "ask_identifier_again"},
     {"trigger": "other_account", "source": "identify", "dest": None, "after": "ask_identifier"},
     # how to verify
-    {"trigger": "code_sent", "source": ["choose_method", "enter_code"], "dest": "enter_code"},
-    {"trigger": "send_refused", "source": ["choose_method", "enter_code"], "dest": None, "after": "say_send_refused"},
+    {"trigger": "code_sent", "source": ["choose_method", "enter_code", "handoff"], "dest": "enter_code"},
+    {"trigger": "send_refused", "source": ["choose_method", "enter_code", "handoff"], "dest": None,
+     "after": "say_send_refused"},
     {"trigger": "pick_questions", "source": "choose_method", "dest": "answer_questions"},
     {"trigger": "switch", "source": ["enter_code", "answer_questions"], "dest": "choose_method"},
     {"trigger": "code_wrong", "source": "enter_code", "dest": None, "after": "say_code_wrong"},
@@ -84,6 +85,11 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "new_link", "source": "awaiting_reset", "dest": "awaiting_reset"},
     {"trigger": "still_waiting", "source": "awaiting_reset", "dest": None, "after": "say_awaiting"},
     {"trigger": "reset_completed", "source": "awaiting_reset", "dest": "done", "after": "say_reset_done"},
+    # live support
+    {"trigger": "relay", "source": "handoff", "dest": None, "after": "forward_to_support"},
+    {"trigger": "support_closed", "source": "handoff", "dest": "done", "after": "say_support_closed"},
+    {"trigger": "support_returned", "source": "handoff", "dest": "need", "before": "say_back_with_bot"},
+    {"trigger": "agent_link", "source": "handoff", "dest": "awaiting_reset"},
 ]  # fmt: skip
 
 MACHINE = Machine(
@@ -131,6 +137,8 @@ class RecoveryDialog:
         self.replies: list[Reply] = []
         self.text = ""
         self.hint: str | None = None  # an account the channel proposes (e.g. from the Slack profile email)
+        self.redacted_text = ""  # this message as the transcript keeps it: what support may see
+        self.agent_link: Link | None = None  # a reset link an agent issued for this person
 
     # -- driving ----------------------------------------------------------------------------------------
 
@@ -269,7 +277,7 @@ class RecoveryDialog:
         return "still_waiting"
 
     def read_handoff(self) -> str:
-        return "handoff"
+        return "relay"
 
     def _send(self, method: Method) -> str:
         self.slots["method"] = method.value
@@ -397,8 +405,11 @@ class RecoveryDialog:
             self.fire("link_ready")
 
     def send_link(self) -> None:
-        link = self.service.issue_reset_link(self.slots["handle"])
         minutes = self.service.settings.reset_token_ttl_seconds // 60
+        if self.agent_link is not None:
+            self.say(TEXT["agent_link"].format(minutes=minutes), link=self.agent_link)
+            return
+        link = self.service.issue_reset_link(self.slots["handle"])
         self.say(TEXT["verified_reset"].format(minutes=minutes), link=Link(link.url, TEXT["link_label"]))
 
     def say_awaiting(self) -> None:
@@ -418,10 +429,52 @@ class RecoveryDialog:
         self.slots["ticket"] = ticket.reference
         why = HANDOFF_REASON[reason.value]
         text = TEXT["handoff"].format(reference=ticket.reference, position=ticket.position)
+        if ticket.opens_at is not None:
+            when = ticket.opens_at.strftime("%A %H:%M %Z").strip()
+            text += " " + TEXT["handoff_closed"].format(when=when)
+        elif not ticket.assigned:
+            text += " " + TEXT["handoff_wait"].format(minutes=ticket.expected_wait_minutes)
         self.say(f"{why} {text}".strip())
 
     def say_waiting(self) -> None:
         self.say(TEXT["handoff_waiting"].format(reference=self.slots.get("ticket", "")))
+
+    def forward_to_support(self) -> None:
+        """While waiting, what the person says goes on their ticket; once an agent has it, the bot is quiet."""
+        ticket = self.service.add_to_ticket(self.requester, self.redacted_text)
+        if ticket is None or ticket.assigned:
+            return
+        if not self.slots.get("told_added"):
+            self.slots["told_added"] = True
+            self.say(TEXT["handoff_added"].format(reference=ticket.reference))
+
+    def say_support_closed(self) -> None:
+        self.slots = {}
+        self.say(TEXT["support_closed"])
+
+    def say_back_with_bot(self) -> None:
+        self.slots = {}
+        self.say(TEXT["back_with_bot"])
+
+    # -- agent actions arriving from the console ------------------------------------------------------------
+
+    def agent_sent_code(self, handle: str, method: Method) -> list[Reply]:
+        """An agent vouched for the person and asked for a code: continue at the code step."""
+        self.slots.update(handle=handle, purpose=self.slots.get("purpose", Purpose.RESET.value))
+        self.fire(self._send(method))
+        return self.replies
+
+    def support_finished(self, *, returned: bool) -> list[Reply]:
+        """The agent closed the ticket. Only a person still waiting in hand-off is moved on."""
+        if self.state == "handoff":
+            self.fire("support_returned" if returned else "support_closed")
+        return self.replies
+
+    def agent_sent_link(self, handle: str, link: Link) -> list[Reply]:
+        self.slots.update(handle=handle, purpose=Purpose.RESET.value)
+        self.agent_link = link
+        self.fire("agent_link")
+        return self.replies
 
     def say_help(self) -> None:
         self.say(HELP.get(self.state, HELP["idle"]) + " " + TEXT["commands"], expects=self._state_expects())
@@ -442,6 +495,8 @@ class RecoveryDialog:
         """Stopping means stopping: codes and a reset link issued in this conversation stop working."""
         if "handle" in self.slots:
             self.service.abandon(self.slots["handle"])
+        if self.state == "handoff" or "ticket" in self.slots:
+            self.service.leave_ticket(self.requester)
         self.slots = {}
 
     def say_not_understood(self) -> None:

@@ -25,11 +25,15 @@ class Reply:
     choices: tuple[tuple[str, str], ...] = ()
     expects: Expects = "text"
     link: Link | None = None
+    author: Literal["bot", "agent"] = "bot"  # "agent": a person from IT support wrote it
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "text": self.text,
             "choices": [{"label": label, "value": value} for label, value in self.choices],
             "expects": self.expects,
             "link": {"url": self.link.url, "label": self.link.label} if self.link else None,
         }
+        if self.author == "agent":
+            body["from"] = "agent"
+        return body

@@ -134,12 +134,18 @@ def test_in_hand_off_the_person_is_told_the_ticket_is_open_and_can_go_back(chat:
     drive(chat, "handoff")
     ticket = chat.ticket()
     assert ticket is not None
-    for message in ("agent", "hello? anyone?"):
-        chat.say(message)
-        assert chat.text == (
-            f"Your ticket {ticket.reference} is open; a person from IT support will reply here. "
-            'Say "restart" to go back to the bot.'
-        )
+    chat.say("agent")
+    assert chat.text == (
+        f"Your ticket {ticket.reference} is open; a person from IT support will reply here. "
+        'Say "restart" to go back to the bot.'
+    )
+    chat.say("hello? anyone?")
+    assert chat.text == (
+        f"Thanks, I've added that to your ticket {ticket.reference}. A person from IT support will reply here. "
+        'Say "restart" to go back to the bot.'
+    )
+    chat.say("still there?")
+    assert chat.replies == []  # added to the ticket quietly; no bot chatter while waiting for a person
     chat.say("restart")
     chat.say("reset")
     assert chat.last.text == "What is your employee ID or username?"

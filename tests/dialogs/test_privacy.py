@@ -14,6 +14,7 @@ from tests.support import FakeClock
 
 _QUESTION = re.compile(r"^(Question \d of \d: )(.+)$")
 _TICKET = re.compile(r"ticket RD-[0-9A-Z]{6}, you're number \d+")
+_WAIT = re.compile(r"about \d+ minutes")
 _POOL_TEXTS = {q.text for q in QUESTION_POOL}
 
 
@@ -30,6 +31,7 @@ def seen(replies: list[Reply]) -> list[tuple[str, tuple[tuple[str, str], ...], s
             assert match.group(2) in _POOL_TEXTS
             text = match.group(1) + "<a question from the pool>"
         text = _TICKET.sub("ticket <reference>", text)
+        text = _WAIT.sub("about <n> minutes", text)  # the queue's length, not who exists
         out.append((text, reply.choices, reply.expects, reply.link is not None))
     return out
 

@@ -1,0 +1,49 @@
+"""Live support, the bot side: an agent's words and actions reach the person on their own channel."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+from bot.messages import Link, Reply
+from core.recovery import RecoveryService
+from core.support import AgentInfo, SupportDesk
+from core.types import Method, SendStatus
+from dialogs.prompts import TEXT
+
+__all__ = ["SupportRelay"]
+
+
+class SupportRelay:
+    def __init__(self, engine: Engine, desk: SupportDesk, service: RecoveryService) -> None:
+        self._engine = engine
+        self._desk = desk
+        self._service = service
+
+    def say(self, reference: str, agent: AgentInfo, text: str) -> bool:
+        """Send the agent's message to the person. False when their channel cannot push (terminal)."""
+        requester = self._desk.say(reference, agent, text)
+        return self._engine.push.deliver(requester.channel, requester.user_id, [Reply(text.strip(), author="agent")])
+
+    def close(self, reference: str, agent: AgentInfo, outcome: str) -> None:
+        """Close the ticket; the person's conversation leaves hand-off (back to the bot for "returned")."""
+        requester = self._desk.close(reference, agent, outcome)
+        self._engine.from_support(requester, lambda dialog: dialog.support_finished(returned=outcome == "returned"))
+
+    def send_code(self, reference: str, agent: AgentInfo, method: Method, reason: str) -> SendStatus:
+        """Send a code to a contact on file; the person types it in their chat and the bot carries on."""
+        handle, requester = self._desk.owned_recovery(reference, agent)
+        self._service.agent_override(handle, agent=agent.username, reason=reason)
+        replies = self._engine.from_support(requester, lambda dialog: dialog.agent_sent_code(handle, method))
+        sent = any(reply.expects == "code" for reply in replies)
+        self._desk.note(
+            reference, f"A code was {'sent' if sent else 'NOT sent'} by {method.value} ({agent.display_name})."
+        )
+        return SendStatus.SENT if sent else SendStatus.UNAVAILABLE
+
+    def send_link(self, reference: str, agent: AgentInfo, reason: str) -> None:
+        """Issue a reset link straight to the person's chat; the agent never sees it."""
+        handle, requester = self._desk.owned_recovery(reference, agent)
+        link = self._service.agent_issue_link(handle, agent=agent.username, reason=reason)
+        self._engine.from_support(
+            requester, lambda dialog: dialog.agent_sent_link(handle, Link(link.url, TEXT["link_label"]))
+        )
+        self._desk.note(reference, f"A reset link was sent to the person by {agent.display_name}.")
