@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import secrets
@@ -19,6 +20,7 @@ from bot.dedupe import EventLedger
 from bot.engine import Engine
 from bot.store import SqlConversationStore
 from channels.web import register_web
+from core.alerts import EmailTicketAlert
 from core.answers import AnswerStore
 from core.clock import Clock, SystemClock
 from core.db import Database
@@ -30,6 +32,7 @@ from core.recovery import RecoveryService
 from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from core.sms import OutboxSmsSender, TwilioSmsSender
 from core.support import SupportDesk
+from core.types import Method
 from dialogs.recovery import INITIAL
 
 __all__ = ["Core", "build_core", "build_engine", "create_app", "main"]
@@ -117,6 +120,15 @@ def build_core(
     recovery = RecoveryService(
         settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
     )
+    if settings.support_email and not settings.slack_enabled:
+        recovery.ticket_alerts.append(
+            EmailTicketAlert(
+                email,
+                recovery.breakers[Method.EMAIL],
+                to=settings.support_email,
+                console_url=f"{settings.public_url}/agent",
+            )
+        )
     support = SupportDesk(database, clock, hasher, directory)
     return Core(settings, database, clock, directory, answers, email, sms, recovery, support)
 
@@ -141,6 +153,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
         database=core.database,
         directory=core.directory,
         clock=core.clock,
+        support=core.support,
         demo=core.settings.demo_enabled,
     )
 
@@ -244,6 +257,19 @@ def _cmd_chat(core: Core, args: argparse.Namespace) -> int:
     return run_terminal_chat(engine, core.database if core.settings.demo_enabled else None, user_id=user_id)
 
 
+def _cmd_create_agent(core: Core, args: argparse.Namespace) -> int:
+    # The password comes from a prompt, or from stdin when piped (never from the command line, which
+    # other users of the machine can see in the process list).
+    password = getpass.getpass("Password for the agent: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    try:
+        agent = core.support.create_agent(args.username, args.name or args.username, password)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Agent {agent.username} created; sign in at {core.settings.public_url}/agent")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="ResetDesk password-recovery assistant")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -257,6 +283,10 @@ def _parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import-employees", help="import or update employees from a CSV file")
     importer.add_argument("file")
     importer.set_defaults(handler=_cmd_import)
+    agent = commands.add_parser("create-agent", help="add a support agent for the /agent console")
+    agent.add_argument("username")
+    agent.add_argument("--name", help="display name shown to colleagues")
+    agent.set_defaults(handler=_cmd_create_agent)
     demo = commands.add_parser("demo-data", help="load demo employees covering every case and list them")
     demo.set_defaults(handler=_cmd_demo_data)
     return parser

@@ -11,7 +11,7 @@ import logging
 import random
 import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -111,6 +111,8 @@ class RecoveryService:
             email=email, sms=sms, email_breaker=self.breakers[Method.EMAIL], sms_breaker=self.breakers[Method.SMS]
         )
         self._audit = Audit(clock)
+        # Called with each newly opened ticket: email or Slack alerts to support, wired by app.py.
+        self.ticket_alerts: list[Callable[[Ticket, Requester], None]] = []
 
     # -- starting ------------------------------------------------------------------------------------
 
@@ -485,7 +487,18 @@ class RecoveryService:
         hours = parse_support_hours(self.settings.support_hours) if self.settings.support_hours else None
         opens_at = hours.next_opening(now) if hours and not hours.is_open(now) else None
         wait = ticket.position * self.settings.support_minutes_per_ticket
-        return replace(ticket, expected_wait_minutes=wait, opens_at=opens_at)
+        ticket = replace(ticket, expected_wait_minutes=wait, opens_at=opens_at)
+        if ticket.created:
+            self._alert(ticket, requester)
+        return ticket
+
+    def _alert(self, ticket: Ticket, requester: Requester) -> None:
+        """Tell support a ticket is waiting (Slack channel or email); an alert failing never fails the hand-off."""
+        for alert in self.ticket_alerts:
+            try:
+                alert(ticket, requester)
+            except Exception as exc:  # an alert is best effort: the ticket is in the queue regardless
+                log.warning("ticket alert failed (%s)", type(exc).__name__)
 
     def add_to_ticket(self, requester: Requester, text: str) -> Ticket | None:
         """Put what the person said while waiting (redacted by bot/) on their open ticket."""

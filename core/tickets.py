@@ -35,6 +35,7 @@ def open_ticket(
 ) -> Ticket:
     """Open a ticket, or return the person's ticket that is still open (one hand-off, one ticket)."""
     existing = open_ticket_of(session, requester)
+    created = existing is None
     if existing is None:
         existing = HandoffTicket(
             reference=_new_reference(),
@@ -55,6 +56,7 @@ def open_ticket(
         reason=HandoffReason(existing.reason),
         position=queue_position(session, existing),
         assigned=existing.status == "assigned",
+        created=created,
     )
 
 

@@ -147,6 +147,7 @@ class Ticket:
     expected_wait_minutes: int = 0
     opens_at: datetime | None = None  # when support opens, if it is closed now (local time of the support desk)
     assigned: bool = False
+    created: bool = False  # this call opened it (rather than finding the person's open ticket)
 
 
 class UnknownRecoveryError(LookupError):

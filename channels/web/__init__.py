@@ -1,4 +1,4 @@
-"""The web channel: chat pages and widget, chat API, reset page, demo pages."""
+"""The web channel: chat pages and widget, chat API, reset page, agent console, demo pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from flask import Blueprint, Flask, Response, render_template, request
 
 from bot.engine import Engine
 from bot.messages import Reply
+from bot.relay import SupportRelay
+from channels.web.agent_console import agent_blueprint
 from channels.web.chat_api import chat_api_blueprint
 from channels.web.demo import demo_blueprint
 from channels.web.history import CHANNEL, ChatHistory
@@ -18,6 +20,7 @@ from core.db import Database
 from core.directory import SqlDirectory
 from core.ratelimit import RateLimiter
 from core.recovery import RecoveryService
+from core.support import SupportDesk
 
 __all__ = ["register_web"]
 
@@ -32,6 +35,7 @@ def register_web(
     database: Database,
     directory: SqlDirectory,
     clock: Clock,
+    support: SupportDesk,
     demo: bool,
 ) -> None:
     history = ChatHistory(database, clock)
@@ -39,7 +43,8 @@ def register_web(
     https = service.settings.public_url.startswith("https://")
 
     def deliver(session_id: str, replies: list[Reply]) -> None:
-        history.record(session_id, person_text=None, replies=replies)
+        for reply in replies:
+            history.record(session_id, person_text=None, replies=[reply], sender=reply.author)
 
     engine.push.register(CHANNEL, deliver)
 
@@ -66,6 +71,7 @@ def register_web(
     app.register_blueprint(pages)
     app.register_blueprint(chat_api_blueprint(engine, history, limiter))
     app.register_blueprint(reset_blueprint(engine, service, limiter))
+    app.register_blueprint(agent_blueprint(support, SupportRelay(engine, support, service), limiter))
     if demo:
         app.register_blueprint(demo_blueprint(database, directory))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=https)
