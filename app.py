@@ -39,6 +39,9 @@ __all__ = ["Core", "build_core", "build_engine", "create_app", "main"]
 
 log = logging.getLogger("resetdesk")
 
+# Demo data only: printed by `demo-data` so the console can be tried. Real agents come from create-agent.
+DEMO_AGENT = ("demo-agent", "demo agent password")
+
 
 @dataclass(frozen=True)
 class Core:
@@ -246,6 +249,14 @@ def _cmd_demo_data(core: Core, args: argparse.Namespace) -> int:
     from core.demo import format_demo, load_demo_data
 
     print(format_demo(load_demo_data(core.directory, core.answers)))
+    if core.support.authenticate(DEMO_AGENT[0], DEMO_AGENT[1]) is None:
+        try:
+            core.support.create_agent(DEMO_AGENT[0], "Demo Agent", DEMO_AGENT[1])
+        except ValueError:
+            print(f"(agent {DEMO_AGENT[0]!r} exists with another password; left as it is)")
+            return 0
+    console = f"{core.settings.public_url}/agent"
+    print(f"\nSupport console: {console}  (demo agent {DEMO_AGENT[0]!r}, password {DEMO_AGENT[1]!r})")
     return 0
 
 

@@ -14,7 +14,7 @@ from channels.web.chat_api import chat_api_blueprint
 from channels.web.demo import demo_blueprint
 from channels.web.history import CHANNEL, ChatHistory
 from channels.web.reset_page import reset_blueprint
-from channels.web.security import CSP_EMBEDDABLE, secure_headers
+from channels.web.security import CSP_EMBEDDABLE, install_log_redaction, secure_headers
 from core.clock import Clock
 from core.db import Database
 from core.directory import SqlDirectory
@@ -38,6 +38,7 @@ def register_web(
     support: SupportDesk,
     demo: bool,
 ) -> None:
+    install_log_redaction()
     history = ChatHistory(database, clock)
     limiter = RateLimiter(database, clock)
     https = service.settings.public_url.startswith("https://")

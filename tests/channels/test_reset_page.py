@@ -104,3 +104,13 @@ def test_demo_pages_show_the_outbox_and_sign_in(web: tuple[Flask, Core]) -> None
 def test_demo_pages_are_off_with_real_delivery(make_app) -> None:  # type: ignore[no-untyped-def]
     app, _ = make_app(email_backend="smtp")
     assert app.test_client().get("/demo/outbox").status_code == 404
+
+
+def test_access_logs_never_show_a_reset_token(web: tuple[Flask, Core], caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.INFO)
+    token = "Abc-123_def" * 4
+    logging.getLogger("werkzeug").info('%s - - [%s] "%s" %s -', "127.0.0.1", "now", f"GET /reset/{token} HTTP/1.1", 200)
+    logging.getLogger("gunicorn.access").info('"POST /reset/%s/check HTTP/1.1" 200', token)
+    assert token not in caplog.text and caplog.text.count("/reset/[redacted]") == 2
