@@ -306,7 +306,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("transitions", "alembic"):  # they log every callback / migration step at INFO
+    # transitions/alembic log every callback or migration step at INFO; httpx logs request URLs, and
+    # Telegram's Bot API URLs hold the bot token.
+    for chatty in ("transitions", "alembic", "httpx"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         settings = load_settings()

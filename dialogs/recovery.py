@@ -162,6 +162,8 @@ class RecoveryDialog:
         """Run a global command (help, cancel, restart, handoff)."""
         if event == "handoff":
             return self.hand_off(HandoffReason.ASKED)
+        if event == "restart" and self.state in ("idle", "done"):
+            event = "greet"  # nothing to start over (e.g. Telegram's /start on a first visit): just say hello
         self.fire(event)
         return self.replies
 
