@@ -314,6 +314,7 @@ class RecoveryDialog:
     # -- callbacks (named in the tables above) ------------------------------------------------------------
 
     def say_greeting(self) -> None:
+        self.slots = {}  # a new start: nothing from a finished recovery carries over
         self.say(TEXT["greeting"])
 
     def ask_need(self) -> None:
