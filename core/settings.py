@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
+    # False in production: Slack gets its ack at once and the turn runs after it (Slack wants one within 3 s).
+    slack_process_before_response: bool = False
     support_slack_channel: str | None = None
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None

@@ -59,6 +59,7 @@ TEXT: dict[str, str] = {
     "back_with_bot": "IT support has handed you back to me.",
     "agent_link": "IT support has sent you a secure link to choose a new password. It works once and expires in "
     "{minutes} minutes. I'll confirm here when it's done.",
+    "agent_label": "IT support",
     "cancelled": "OK, I've stopped. Nothing was changed. Message me any time you need help.",
     "restarted": "Let's start over.",
     "expired_session": "It's been a while since your last message, so we're starting over.",

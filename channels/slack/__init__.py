@@ -101,7 +101,7 @@ def register_slack(
         authorize=authorize,
         # False: Slack gets its 200 at once and the work runs after it (Slack retries after 3 s).
         # True (tests, serverless): the work runs before the response.
-        process_before_response=bool(getattr(settings, "slack_process_before_response", False)),
+        process_before_response=settings.slack_process_before_response,
     )
     channel = SlackChannel(engine, directory, ledger, _web_client(settings, token=bot_token))
     bolt.event("message")(channel.on_message)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.messages import Reply
+from dialogs.prompts import TEXT
 
 __all__ = [
     "CHOICES_BLOCK",
@@ -56,6 +57,8 @@ def _button_text(label: str) -> dict[str, Any]:
 def message_args(reply: Reply) -> dict[str, Any]:
     """chat.postMessage arguments for one reply: an escaped fallback `text` (notifications) and blocks."""
     text = escape(reply.text)
+    if reply.author == "agent":
+        text = f"*{TEXT['agent_label']}:* {text}"
     blocks: list[dict[str, Any]] = [
         # verbatim: no auto-linking of URLs or channel names in our own text either
         {"type": "section", "text": {"type": "mrkdwn", "text": text[:_SECTION_MAX], "verbatim": True}}

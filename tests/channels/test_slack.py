@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,12 +67,8 @@ def make_slack(make_core: CoreFactory, slack_api: FakeSlackApi):  # type: ignore
             "slack_signing_secret": SIGNING_SECRET,
             "slack_api_url": slack_api.url,
         } | overrides
-        core = make_core(**settings)
         # Work before the HTTP response makes the tests deterministic (production answers first, then works).
-        # Settings has no such field yet, so it is set on the copy the app reads.
-        core = replace(
-            core, settings=core.settings.model_copy(update={"slack_process_before_response": before_response})
-        )
+        core = make_core(slack_process_before_response=before_response, **settings)
         app = create_app(core=core)
         app.testing = True
         return Slack(SlackWorkspace(app.test_client(), slack_api), slack_api, app, core)
@@ -370,3 +367,24 @@ def test_what_people_type_loses_slack_markup(slack: Slack) -> None:
     slack.ws.dm(USER, "Tom &amp; Jerry &lt;3")
     conversation = slack.conversation()
     assert conversation is not None and conversation.transcript[0]["text"] == "Tom & Jerry <3"
+
+
+# -- live support relay ------------------------------------------------------------------------------------
+
+
+def test_an_agent_and_a_slack_user_talk_both_ways(slack: Slack) -> None:
+    from bot.relay import SupportRelay
+
+    slack.ws.dm(USER, "hi")
+    reply = only(slack.ws.dm(USER, "I need a human"))
+    reference = re.search(r"RD-[0-9A-Z]{6}", text_of(reply))
+    assert reference is not None
+    agent = slack.core.support.create_agent("sam", "Sam", "agent password for tests")
+    assert slack.core.support.take(reference.group(0), agent)
+    relay = SupportRelay(slack.app.extensions["resetdesk.engine"], slack.core.support, slack.core.recovery)
+    assert relay.say(reference.group(0), agent, "Hi, Sam from IT here")
+    pushed = only(slack.ws.new_messages())
+    assert pushed["channel"] == slack.dm and "IT support" in text_of(pushed) and "Sam from IT here" in text_of(pushed)
+    assert slack.ws.dm(USER, "thanks, my phone is lost") == []  # quiet bot: a person has it
+    lines = slack.core.support.view(reference.group(0)).messages
+    assert ("person", "thanks, my phone is lost") in [(m["sender"], m["text"]) for m in lines]

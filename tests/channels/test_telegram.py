@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -432,3 +433,27 @@ def test_render_keeps_callback_data_within_64_bytes() -> None:
     [(as_text, no_link)] = render(reply, link_button=False)
     assert as_text.endswith("Open: https://example.com/reset/t") and no_link is not None
     assert len(render(Reply("y" * 5000))) == 2
+
+
+def test_an_agent_and_a_telegram_user_talk_both_ways(telegram: TelegramApp, telegram_api: FakeTelegramApi) -> None:
+    from bot.relay import SupportRelay
+
+    app, core = telegram()
+    person = Person(app.test_client(), telegram_api, 4242)
+    person.say("hello")
+    reply = person.say("agent")[-1]
+    reference = re.search(r"RD-[0-9A-Z]{6}", reply["text"])
+    assert reference is not None
+    agent = core.support.create_agent("sam", "Sam", "agent password for tests")
+    assert core.support.take(reference.group(0), agent)
+    relay = SupportRelay(app.extensions["resetdesk.engine"], core.support, core.recovery)
+    before = len(telegram_api.calls_to("sendMessage"))
+    assert relay.say(reference.group(0), agent, "Hi, Sam from IT here")
+    deadline = time.monotonic() + 5  # pushes go out on the channel's loop thread
+    while len(telegram_api.calls_to("sendMessage")) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    pushed = telegram_api.calls_to("sendMessage")[before].params
+    assert pushed["chat_id"] == 4242 and pushed["text"] == "IT support: Hi, Sam from IT here"
+    assert person.say("thanks, my phone is lost") == []
+    lines = core.support.view(reference.group(0)).messages
+    assert ("person", "thanks, my phone is lost") in [(m["sender"], m["text"]) for m in lines]
