@@ -167,7 +167,14 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     if core.settings.slack_enabled:
         from channels.slack import register_slack
 
-        register_slack(app, engine=engine, settings=core.settings, directory=core.directory, ledger=ledger)
+        register_slack(
+            app,
+            engine=engine,
+            settings=core.settings,
+            directory=core.directory,
+            ledger=ledger,
+            ticket_alerts=core.recovery.ticket_alerts,
+        )
     if core.settings.telegram_enabled:
         from channels.telegram import register_telegram
 

@@ -25,10 +25,12 @@ from slack_sdk.http_retry.jitter import Jitter
 
 from bot.dedupe import EventLedger
 from bot.engine import Engine
+from channels.slack.alerts import TAKE_ACTION, SlackTicketAlert
 from channels.slack.events import CHANNEL, SlackChannel
 from channels.slack.render import CHOICE_ACTION_PATTERN, LINK_ACTION
 from core.directory import SqlDirectory
 from core.settings import Settings
+from core.types import Requester, Ticket
 
 __all__ = ["register_slack", "retry_handlers", "socket_mode_handler"]
 
@@ -82,7 +84,13 @@ def socket_mode_handler(bolt: App, app_token: str) -> Any:
 
 
 def register_slack(
-    app: Flask, *, engine: Engine, settings: Settings, directory: SqlDirectory, ledger: EventLedger
+    app: Flask,
+    *,
+    engine: Engine,
+    settings: Settings,
+    directory: SqlDirectory,
+    ledger: EventLedger,
+    ticket_alerts: list[Callable[[Ticket, Requester], None]] | None = None,
 ) -> App:
     assert settings.slack_bot_token is not None, "the Slack channel needs RESETDESK_SLACK_BOT_TOKEN"
     bot_token = settings.slack_bot_token.get_secret_value()
@@ -110,6 +118,11 @@ def register_slack(
     bolt.action(LINK_ACTION)(channel.on_link)
     engine.push.register(CHANNEL, channel.deliver)
     app.extensions["resetdesk.slack"] = bolt
+    if settings.support_slack_channel and ticket_alerts is not None:
+        alert_client = _web_client(settings, token=bot_token)
+        console = f"{settings.public_url}/agent"
+        ticket_alerts.append(SlackTicketAlert(alert_client, settings.support_slack_channel, console_url=console))
+        bolt.action(TAKE_ACTION)(lambda ack: ack())  # a URL button still sends its click; nothing else to do
 
     if signing_secret is not None:  # without it, requests could not be verified: no HTTP endpoint at all
         handler = SlackRequestHandler(bolt)

@@ -388,3 +388,20 @@ def test_an_agent_and_a_slack_user_talk_both_ways(slack: Slack) -> None:
     assert slack.ws.dm(USER, "thanks, my phone is lost") == []  # quiet bot: a person has it
     lines = slack.core.support.view(reference.group(0)).messages
     assert ("person", "thanks, my phone is lost") in [(m["sender"], m["text"]) for m in lines]
+
+
+def test_a_new_ticket_alerts_the_support_channel_with_a_take_button(make_slack) -> None:  # type: ignore[no-untyped-def]
+    slack: Slack = make_slack(support_slack_channel="C0SUPPORT", support_email="unused@example.com")
+    slack.api.add_channel("C0SUPPORT")
+    slack.api.add_user(USER, email="someone@example.com")
+    slack.ws.dm(USER, "hi")
+    slack.ws.dm(USER, "agent")
+    alerts = [m for m in slack.api.posted() if m["channel"] == "C0SUPPORT"]
+    assert len(alerts) == 1
+    reference = re.search(r"RD-[0-9A-Z]{6}", text_of(alerts[0]))
+    assert reference is not None
+    take = [b for block in alerts[0]["blocks"] if block["type"] == "actions" for b in block["elements"]]
+    assert take[0]["text"]["text"] == "Take"
+    assert take[0]["url"] == f"{slack.core.settings.public_url}/agent/tickets/{reference.group(0)}"
+    slack.ws.dm(USER, "hello?")
+    assert len([m for m in slack.api.posted() if m["channel"] == "C0SUPPORT"]) == 1  # one ticket, one alert
