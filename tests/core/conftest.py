@@ -5,12 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from app import Core
-from core.directory import EmployeeRecord
+from core.answers import AnswerStore
+from core.db import Database
+from core.directory import EmployeeRecord, SqlDirectory
+from core.hashing import SlowHasher
 from core.models import OutboxMessage
+from core.settings import Settings
 from tests.conftest import CoreFactory
+from tests.support import FakeClock
 
 ANSWERS = {"first_pet": "Rex the Dog", "birth_city": "Lyon", "first_school": "St. Mary's"}
 OLD_PASSWORD = "an old passphrase 4 testing"
@@ -51,3 +57,21 @@ def last_outbox_code(core: Core, kind: str = "email") -> str:
 def outbox_count(core: Core) -> int:
     with core.database.transaction() as session:
         return len(session.scalars(select(OutboxMessage.id)).all())
+
+
+# Directory and answer store alone (no RecoveryService), for the importer and demo-data tests.
+
+
+@pytest.fixture
+def hasher(settings: Settings) -> SlowHasher:
+    return SlowHasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1)
+
+
+@pytest.fixture
+def directory(database: Database, hasher: SlowHasher, clock: FakeClock) -> SqlDirectory:
+    return SqlDirectory(database, hasher, clock)
+
+
+@pytest.fixture
+def answers(database: Database, hasher: SlowHasher) -> AnswerStore:
+    return AnswerStore(database, hasher)

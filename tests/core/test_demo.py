@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from core import models
@@ -10,25 +9,7 @@ from core.answers import AnswerStore
 from core.db import Database
 from core.demo import DEMO_EMPLOYEES, format_demo, load_demo_data
 from core.directory import SqlDirectory
-from core.hashing import SlowHasher
 from core.password_policy import PasswordPolicy
-from core.settings import Settings
-from tests.support import FakeClock
-
-
-@pytest.fixture
-def hasher(settings: Settings) -> SlowHasher:
-    return SlowHasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1)
-
-
-@pytest.fixture
-def directory(database: Database, hasher: SlowHasher, clock: FakeClock) -> SqlDirectory:
-    return SqlDirectory(database, hasher, clock)
-
-
-@pytest.fixture
-def answers(database: Database, hasher: SlowHasher) -> AnswerStore:
-    return AnswerStore(database, hasher)
 
 
 def _count(database: Database, model: type[models.Base]) -> int:

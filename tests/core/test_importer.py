@@ -7,31 +7,12 @@ import io
 import pytest
 
 from core.answers import AnswerStore
-from core.db import Database
 from core.directory import SqlDirectory
-from core.hashing import SlowHasher
 from core.importer import COLUMNS, ImportFileError, format_report, import_employees, normalise_phone
-from core.settings import Settings
-from tests.support import FakeClock
 
 HEADER = ",".join(COLUMNS)
 PASSWORD = "Zephyr-Quartz-Import-91"
 SECRET_ANSWER = "Mittens-The-Secret-Cat"
-
-
-@pytest.fixture
-def hasher(settings: Settings) -> SlowHasher:
-    return SlowHasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1)
-
-
-@pytest.fixture
-def directory(database: Database, hasher: SlowHasher, clock: FakeClock) -> SqlDirectory:
-    return SqlDirectory(database, hasher, clock)
-
-
-@pytest.fixture
-def answers(database: Database, hasher: SlowHasher) -> AnswerStore:
-    return AnswerStore(database, hasher)
 
 
 def _row(

@@ -17,11 +17,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.fakes.http import serving
 
 __all__ = ["ApiCall", "FakeSlackApi", "running_slack_api", "slack_api"]
 
@@ -319,17 +321,9 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
 @contextlib.contextmanager
 def running_slack_api() -> Iterator[FakeSlackApi]:
     api = FakeSlackApi()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(api))
-    server.daemon_threads = True
-    api.url = f"http://127.0.0.1:{server.server_address[1]}/api/"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
-    thread.start()
-    try:
+    with serving(_handler_for(api), name="fake-slack") as url:
+        api.url = url + "/api/"
         yield api
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -15,11 +15,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.fakes.http import serving
 
 __all__ = ["FakeTelegramApi", "TelegramCall", "running_telegram_api", "telegram_api"]
 
@@ -281,18 +283,9 @@ def _handler_for(api: FakeTelegramApi) -> type[BaseHTTPRequestHandler]:
 @contextlib.contextmanager
 def running_telegram_api(token: str = TOKEN) -> Iterator[FakeTelegramApi]:
     api = FakeTelegramApi(token)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(api))
-    server.daemon_threads = True
-    api.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True)
-    thread.start()
-    try:
+    with serving(_handler_for(api), name="fake-telegram", before_stop=api.stop) as url:  # stop: release getUpdates
+        api.url = url
         yield api
-    finally:
-        api.stop()  # release a waiting getUpdates
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

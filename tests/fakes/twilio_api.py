@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+
+from tests.fakes.http import serving
 
 __all__ = ["FakeTwilioApi", "SentSms", "twilio_api"]
 
@@ -163,16 +165,6 @@ def _handler_for(api: FakeTwilioApi) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def twilio_api() -> Iterator[FakeTwilioApi]:
     api = FakeTwilioApi()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(api))
-    server.daemon_threads = True
-    api.url = f"http://127.0.0.1:{server.server_address[1]}"
-    # A short poll interval keeps shutdown() (which waits for the serving loop) fast at teardown.
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-twilio", daemon=True)
-    thread.start()
-    try:
+    with serving(_handler_for(api), name="fake-twilio", before_stop=api._stopping.set) as url:
+        api.url = url
         yield api
-    finally:
-        api._stopping.set()  # release any delayed response
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
