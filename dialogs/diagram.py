@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from dialogs.recovery import GLOBAL_EVENTS, INITIAL, STATES, TRANSITIONS
+from dialogs.flow import GLOBAL_EVENTS, INITIAL, STATES, TRANSITIONS
 
 __all__ = ["DOC_PATH", "EVERY_STATE_EVENTS", "document", "edges", "main", "mermaid"]
 
@@ -78,7 +78,7 @@ def document() -> str:
     """The full text of docs/dialog.md."""
     return (
         "# The recovery conversation\n\n"
-        "Generated from `dialogs/recovery.py` (STATES and TRANSITIONS) by `make diagram`; do not edit by hand.\n"
+        "Generated from `dialogs/flow.py` (STATES and TRANSITIONS) by `make diagram`; do not edit by hand.\n"
         "Edge labels are the outcome events the dialog reads from each message; labels in brackets are\n"
         "internal transitions (the state stays, a reply is sent).\n\n"
         f"```mermaid\n{mermaid()}```\n"

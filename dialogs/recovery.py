@@ -1,121 +1,28 @@
-"""The recovery conversation as data for `transitions`, and the model whose callbacks call RecoveryService.
+"""The recovery conversation's model: one conversation's turn, whose callbacks call RecoveryService.
 
-Each message is read in the light of the current state into one *outcome event* ("code_wrong",
-"identified", ...); the transitions table below says where each outcome leads. The service is called by
-the readers (to learn the outcome) and by on_enter callbacks (to act). One Machine is built at import and
-shared: each message restores a small RecoveryDialog from the stored row and triggers an event on it.
+Each message is read in the light of the current state into one *outcome event* (dialogs/readers.py); the
+transitions table (dialogs/flow.py) says where each outcome leads; the callbacks below speak and act.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from transitions import Machine
-
-from core.codes import clean_code
 from core.recovery import RecoveryService
-from core.types import CheckResult, CheckStatus, HandoffReason, Method, Purpose, Requester, SendStatus
+from core.types import HandoffReason, Method, Purpose, Requester, SendStatus
+from dialogs.flow import GLOBAL_EVENTS, INITIAL, MACHINE, STATES, TRANSITIONS
 from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, NEED_CHOICES, NONE_CHOICE, TEXT
+from dialogs.readers import READERS, Readers
 from dialogs.replies import Expects, Link, Reply
-from dialogs.understanding import match_choice, normalise, read_intents
 
 __all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "STATES", "TRANSITIONS", "RecoveryDialog"]
 
-INITIAL = "idle"
-_STATE_NAMES = (
-    "idle", "need", "identify", "choose_method", "enter_code", "answer_questions", "verified", "awaiting_reset",
-    "done", "handoff",
-)  # fmt: skip
-STATES: list[dict[str, Any]] = [
-    {"name": "idle"},
-    {"name": "need", "on_enter": "ask_need"},
-    {"name": "identify", "on_enter": "ask_identifier"},
-    {"name": "choose_method", "on_enter": "offer_methods"},
-    {"name": "enter_code", "on_enter": "announce_code"},
-    {"name": "answer_questions", "on_enter": "ask_first_question"},
-    {"name": "verified", "on_enter": "conclude"},
-    {"name": "awaiting_reset", "on_enter": "send_link"},
-    {"name": "done"},
-    {"name": "handoff", "on_enter": "open_ticket"},
-]
-assert tuple(s["name"] for s in STATES) == _STATE_NAMES
-
-# Help, cancel, restart and hand-off work in every state (a test checks this on the data).
-GLOBAL_EVENTS = ("help", "cancel", "restart", "handoff")
-_EVERY = list(_STATE_NAMES)
-
-TRANSITIONS: list[dict[str, Any]] = [
-    # global commands
-    {"trigger": "help", "source": _EVERY, "dest": None, "after": "say_help"},
-    {"trigger": "cancel", "source": _EVERY, "dest": "idle", "after": "say_cancelled"},
-    {"trigger": "restart", "source": _EVERY, "dest": "need", "before": "say_restarted"},
-    {"trigger": "handoff", "source": [s for s in _EVERY if s != "handoff"], "dest": "handoff"},
-    {"trigger": "handoff", "source": "handoff", "dest": None, "after": "say_waiting"},
-    {"trigger": "unclear", "source": _EVERY, "dest": None, "after": "say_not_understood"},
-    # greeting and what they need
-    {"trigger": "greet", "source": ["idle", "done"], "dest": "need", "before": "say_greeting"},
-    {"trigger": "want_reset", "source": ["idle", "need", "done"], "dest": "identify", "before": "remember_reset"},
-    {"trigger": "want_unlock", "source": ["idle", "need", "done"], "dest": "identify", "before": "remember_unlock"},
-    {"trigger": "want_other", "source": "need", "dest": None, "after": "say_other"},
-    # who they are
-    {"trigger": "identified", "source": "identify", "dest": "choose_method"},
-    {"trigger": "unreadable_identifier", "source": "identify", "dest": None, "after": "ask_identifier_again"},
-    {"trigger": "other_account", "source": "identify", "dest": None, "after": "ask_identifier"},
-    # how to verify
-    {"trigger": "code_sent", "source": ["choose_method", "enter_code", "handoff"], "dest": "enter_code"},
-    {"trigger": "send_refused", "source": ["choose_method", "enter_code", "handoff"], "dest": None,
-     "after": "say_send_refused"},
-    {"trigger": "pick_questions", "source": "choose_method", "dest": "answer_questions"},
-    {"trigger": "switch", "source": ["enter_code", "answer_questions"], "dest": "choose_method"},
-    {"trigger": "code_wrong", "source": "enter_code", "dest": None, "after": "say_code_wrong"},
-    {"trigger": "code_malformed", "source": "enter_code", "dest": None, "after": "say_code_malformed"},
-    {"trigger": "code_expired", "source": "enter_code", "dest": None, "after": "say_code_expired"},
-    {"trigger": "code_used_up", "source": "enter_code", "dest": "choose_method", "before": "say_code_used_up"},
-    {"trigger": "next_question", "source": "answer_questions", "dest": None, "after": "ask_question"},
-    {"trigger": "answers_wrong", "source": "answer_questions", "dest": "answer_questions",
-     "before": "say_answers_wrong"},
-    {"trigger": "step_passed", "source": ["enter_code", "answer_questions"], "dest": "choose_method",
-     "before": "say_next_step"},
-    {"trigger": "passed", "source": ["enter_code", "answer_questions"], "dest": "verified"},
-    # after verification
-    {"trigger": "link_ready", "source": "verified", "dest": "awaiting_reset"},
-    {"trigger": "unlocked", "source": "verified", "dest": "done", "after": "say_unlocked"},
-    {"trigger": "new_link", "source": "awaiting_reset", "dest": "awaiting_reset"},
-    {"trigger": "still_waiting", "source": "awaiting_reset", "dest": None, "after": "say_awaiting"},
-    {"trigger": "reset_completed", "source": "awaiting_reset", "dest": "done", "after": "say_reset_done"},
-    # live support
-    {"trigger": "relay", "source": "handoff", "dest": None, "after": "forward_to_support"},
-    {"trigger": "support_closed", "source": "handoff", "dest": "done", "after": "say_support_closed"},
-    {"trigger": "support_returned", "source": "handoff", "dest": "need", "before": "say_back_with_bot"},
-    {"trigger": "agent_link", "source": "handoff", "dest": "awaiting_reset"},
-]  # fmt: skip
-
-MACHINE = Machine(
-    model=None, states=STATES, transitions=TRANSITIONS, initial=INITIAL, auto_transitions=False, send_event=False
-)
-
 _STATE_EXPECTS: dict[str, Expects] = {"enter_code": "code", "answer_questions": "secret"}
-_IDENTIFIER = re.compile(r"^[\w.@+-]{2,64}$")
-_CODE_LIKE = re.compile(r"^[\d\s.-]+$")
 _MAX_UNCLEAR = 3
-# While answering a question any words may be an answer, so only these exact requests leave the questions.
-_SWITCH_REQUESTS = {
-    "another way",
-    "other way",
-    "different way",
-    "another method",
-    "other method",
-    "different method",
-    "switch method",
-    "change method",
-    "switch",
-    "another way please",
-}
 
 
-class RecoveryDialog:
+class RecoveryDialog(Readers):
     """One conversation's turn: restored from stored state and slots, run, then saved by the engine.
 
     `slots` hold only what is safe to store (handle, purpose, question ids, counters), never a secret.
@@ -148,7 +55,7 @@ class RecoveryDialog:
     def receive(self, text: str) -> list[Reply]:
         """Read one message in the current state and run the resulting event."""
         self.text = text
-        event = _READERS[self.state](self)
+        event = getattr(self, READERS[self.state])()
         if event in ("unclear", "unreadable_identifier"):
             self.slots["unclear"] = self.slots.get("unclear", 0) + 1
             if self.slots["unclear"] >= _MAX_UNCLEAR:
@@ -174,142 +81,6 @@ class RecoveryDialog:
 
     def say(self, text: str, **kwargs: Any) -> None:
         self.replies.append(Reply(text, **kwargs))
-
-    # -- readers: text -> outcome event, per state ---------------------------------------------------------
-
-    def read_start(self) -> str:
-        intents = read_intents(self.text)
-        if "unlock" in intents and "reset" not in intents:
-            return "want_unlock"
-        if "reset" in intents:
-            return "want_reset"
-        return "greet"
-
-    def read_need(self) -> str:
-        choice = match_choice(self.text, NEED_CHOICES)
-        intents = read_intents(self.text)
-        if choice == "agent":
-            return "handoff"
-        if choice == "unlock" or ("unlock" in intents and "reset" not in intents):
-            return "want_unlock"
-        if choice == "reset" or "reset" in intents:
-            return "want_reset"
-        if choice == "other" or "other" in intents:
-            return "want_other"
-        return "unclear"
-
-    def read_identifier(self) -> str:
-        identifier = self.text.strip()
-        hint = self.slots.pop("hint", None)
-        if hint:
-            answer = match_choice(identifier, [("Yes", "yes"), ("No", "no")]) or next(
-                (i for i in ("yes", "no") if i in read_intents(identifier)), None
-            )
-            if answer == "yes":
-                identifier = hint
-            elif answer == "no":
-                self.hint = None
-                return "other_account"
-        if not _IDENTIFIER.match(identifier):
-            return "unreadable_identifier"
-        purpose = Purpose(self.slots.get("purpose", Purpose.RESET.value))
-        handle = self.service.start(identifier, self.requester, purpose)
-        self.slots.update(handle=handle, questions=[], asked=0)
-        options = self.service.options(handle)
-        if options.locked:
-            self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
-            return "handoff"
-        if not options.methods:
-            reason = HandoffReason.PROVIDER_DOWN if options.unavailable else HandoffReason.NO_METHOD
-            self.slots["handoff_reason"] = reason.value
-            return "handoff"
-        return "identified"
-
-    def read_method(self) -> str:
-        choice = match_choice(self.text, self.slots.get("choices", []))
-        intents = read_intents(self.text)
-        if choice is None:
-            for method in Method:
-                if method.value in intents and any(v == method.value for _, v in self.slots.get("choices", [])):
-                    choice = method.value
-        if choice is None and "none" in intents:
-            choice = "none"
-        if choice is None:
-            return "unclear"
-        if choice == "none":
-            self.slots["handoff_reason"] = HandoffReason.NO_METHOD.value
-            return "handoff"
-        method = Method(choice)
-        if method is Method.QUESTIONS:
-            return "pick_questions"
-        return self._send(method)
-
-    def read_code(self) -> str:
-        intents = read_intents(self.text)
-        if _CODE_LIKE.match(self.text.strip()) and any(ch.isdigit() for ch in self.text):
-            return self._judge(self.service.verify_code(self.slots["handle"], clean_code(self.text)))
-        if "resend" in intents:
-            return self._send(Method(self.slots["method"]))
-        current = Method(self.slots["method"])
-        asked = [m for m in (Method.SMS, Method.EMAIL) if m.value in intents and m is not current]
-        if asked and asked[0] in self.service.options(self.slots["handle"]).methods:
-            return self._send(asked[0])
-        if "switch" in intents or any(m.value in intents for m in Method):
-            return "switch"
-        return "unclear"
-
-    def read_answer(self) -> str:
-        answer = self.text.strip()
-        if not answer:
-            return "unclear"
-        if normalise(answer).strip(" .!") in _SWITCH_REQUESTS:
-            return "switch"
-        questions, asked = self.slots["questions"], self.slots["asked"]
-        result = self.service.answer_question(self.slots["handle"], questions[asked], answer)
-        if result is None:
-            self.slots["asked"] = asked + 1
-            return "next_question"
-        return self._judge(result)
-
-    def read_awaiting(self) -> str:
-        if self.service.options(self.slots["handle"]).completed:
-            return "reset_completed"
-        if "resend" in read_intents(self.text) or "link" in self.text.casefold():
-            return "new_link"
-        return "still_waiting"
-
-    def read_handoff(self) -> str:
-        return "relay"
-
-    def _send(self, method: Method) -> str:
-        self.slots["method"] = method.value
-        result = self.service.send_code(self.slots["handle"], method)
-        self.slots["send_status"] = result.status.value
-        self.slots["retry_after"] = result.retry_after
-        if result.status is SendStatus.LOCKED:
-            self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
-            return "handoff"
-        if result.status is SendStatus.UNAVAILABLE and not self.service.options(self.slots["handle"]).methods:
-            self.slots["handoff_reason"] = HandoffReason.PROVIDER_DOWN.value
-            return "handoff"
-        return "code_sent" if result.sent else "send_refused"
-
-    def _judge(self, result: CheckResult) -> str:
-        self.slots["tries_left"] = result.tries_left
-        if result.status is CheckStatus.LOCKED:
-            self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
-            return "handoff"
-        return {
-            CheckStatus.VERIFIED: "passed",
-            CheckStatus.NEXT_STEP: "step_passed",
-            CheckStatus.WRONG: "answers_wrong"
-            if self.state == "answer_questions"
-            else ("code_wrong" if result.tries_left else "code_used_up"),
-            CheckStatus.MALFORMED: "code_malformed",
-            CheckStatus.EXPIRED: "code_expired",
-            CheckStatus.NO_CODE: "code_expired",
-            CheckStatus.USED_UP: "code_used_up",
-        }[result.status]
 
     # -- callbacks (named in the tables above) ------------------------------------------------------------
 
@@ -511,17 +282,3 @@ class RecoveryDialog:
             choices = tuple((label, value) for label, value in self.slots.get("choices", []))
         text = f"{TEXT['not_understood']} {HELP.get(self.state, '')} {TEXT['commands']}"
         self.say(text, choices=choices, expects=self._state_expects())
-
-
-_READERS: dict[str, Callable[[RecoveryDialog], str]] = {
-    "idle": RecoveryDialog.read_start,
-    "done": RecoveryDialog.read_start,
-    "need": RecoveryDialog.read_need,
-    "identify": RecoveryDialog.read_identifier,
-    "choose_method": RecoveryDialog.read_method,
-    "enter_code": RecoveryDialog.read_code,
-    "answer_questions": RecoveryDialog.read_answer,
-    "verified": RecoveryDialog.read_start,  # never rests here; defensive
-    "awaiting_reset": RecoveryDialog.read_awaiting,
-    "handoff": RecoveryDialog.read_handoff,
-}

@@ -1,0 +1,194 @@
+"""Reading one message in the light of the conversation's state: free text -> one outcome event.
+
+The readers call RecoveryService to learn the outcome (a code right or wrong, a send refused) and return
+the event the transitions table (dialogs/flow.py) maps to the next state. They never reply themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.codes import clean_code
+from core.recovery import RecoveryService
+from core.types import CheckResult, CheckStatus, HandoffReason, Method, Purpose, Requester, SendStatus
+from dialogs.prompts import NEED_CHOICES
+from dialogs.understanding import match_choice, normalise, read_intents
+
+__all__ = ["READERS", "Readers"]
+
+_IDENTIFIER = re.compile(r"^[\w.@+-]{2,64}$")
+_CODE_LIKE = re.compile(r"^[\d\s.-]+$")
+# While answering a question any words may be an answer, so only these exact requests leave the questions.
+_SWITCH_REQUESTS = {
+    "another way",
+    "other way",
+    "different way",
+    "another method",
+    "other method",
+    "different method",
+    "switch method",
+    "change method",
+    "switch",
+    "another way please",
+}
+
+
+class Readers:
+    """Mixed into RecoveryDialog; the attributes are the dialog's."""
+
+    service: RecoveryService
+    requester: Requester
+    state: str
+    slots: dict[str, Any]
+    text: str
+    hint: str | None
+
+    def read_start(self) -> str:
+        intents = read_intents(self.text)
+        if "unlock" in intents and "reset" not in intents:
+            return "want_unlock"
+        if "reset" in intents:
+            return "want_reset"
+        return "greet"
+
+    def read_need(self) -> str:
+        choice = match_choice(self.text, NEED_CHOICES)
+        intents = read_intents(self.text)
+        if choice == "agent":
+            return "handoff"
+        if choice == "unlock" or ("unlock" in intents and "reset" not in intents):
+            return "want_unlock"
+        if choice == "reset" or "reset" in intents:
+            return "want_reset"
+        if choice == "other" or "other" in intents:
+            return "want_other"
+        return "unclear"
+
+    def read_identifier(self) -> str:
+        identifier = self.text.strip()
+        hint = self.slots.pop("hint", None)
+        if hint:
+            answer = match_choice(identifier, [("Yes", "yes"), ("No", "no")]) or next(
+                (i for i in ("yes", "no") if i in read_intents(identifier)), None
+            )
+            if answer == "yes":
+                identifier = hint
+            elif answer == "no":
+                self.hint = None
+                return "other_account"
+        if not _IDENTIFIER.match(identifier):
+            return "unreadable_identifier"
+        purpose = Purpose(self.slots.get("purpose", Purpose.RESET.value))
+        handle = self.service.start(identifier, self.requester, purpose)
+        self.slots.update(handle=handle, questions=[], asked=0)
+        options = self.service.options(handle)
+        if options.locked:
+            self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
+            return "handoff"
+        if not options.methods:
+            reason = HandoffReason.PROVIDER_DOWN if options.unavailable else HandoffReason.NO_METHOD
+            self.slots["handoff_reason"] = reason.value
+            return "handoff"
+        return "identified"
+
+    def read_method(self) -> str:
+        choice = match_choice(self.text, self.slots.get("choices", []))
+        intents = read_intents(self.text)
+        if choice is None:
+            for method in Method:
+                if method.value in intents and any(v == method.value for _, v in self.slots.get("choices", [])):
+                    choice = method.value
+        if choice is None and "none" in intents:
+            choice = "none"
+        if choice is None:
+            return "unclear"
+        if choice == "none":
+            self.slots["handoff_reason"] = HandoffReason.NO_METHOD.value
+            return "handoff"
+        method = Method(choice)
+        if method is Method.QUESTIONS:
+            return "pick_questions"
+        return self._send(method)
+
+    def read_code(self) -> str:
+        intents = read_intents(self.text)
+        if _CODE_LIKE.match(self.text.strip()) and any(ch.isdigit() for ch in self.text):
+            return self._judge(self.service.verify_code(self.slots["handle"], clean_code(self.text)))
+        if "resend" in intents:
+            return self._send(Method(self.slots["method"]))
+        current = Method(self.slots["method"])
+        asked = [m for m in (Method.SMS, Method.EMAIL) if m.value in intents and m is not current]
+        if asked and asked[0] in self.service.options(self.slots["handle"]).methods:
+            return self._send(asked[0])
+        if "switch" in intents or any(m.value in intents for m in Method):
+            return "switch"
+        return "unclear"
+
+    def read_answer(self) -> str:
+        answer = self.text.strip()
+        if not answer:
+            return "unclear"
+        if normalise(answer).strip(" .!") in _SWITCH_REQUESTS:
+            return "switch"
+        questions, asked = self.slots["questions"], self.slots["asked"]
+        result = self.service.answer_question(self.slots["handle"], questions[asked], answer)
+        if result is None:
+            self.slots["asked"] = asked + 1
+            return "next_question"
+        return self._judge(result)
+
+    def read_awaiting(self) -> str:
+        if self.service.options(self.slots["handle"]).completed:
+            return "reset_completed"
+        if "resend" in read_intents(self.text) or "link" in self.text.casefold():
+            return "new_link"
+        return "still_waiting"
+
+    def read_handoff(self) -> str:
+        return "relay"
+
+    def _send(self, method: Method) -> str:
+        self.slots["method"] = method.value
+        result = self.service.send_code(self.slots["handle"], method)
+        self.slots["send_status"] = result.status.value
+        self.slots["retry_after"] = result.retry_after
+        if result.status is SendStatus.LOCKED:
+            self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
+            return "handoff"
+        if result.status is SendStatus.UNAVAILABLE and not self.service.options(self.slots["handle"]).methods:
+            self.slots["handoff_reason"] = HandoffReason.PROVIDER_DOWN.value
+            return "handoff"
+        return "code_sent" if result.sent else "send_refused"
+
+    def _judge(self, result: CheckResult) -> str:
+        self.slots["tries_left"] = result.tries_left
+        if result.status is CheckStatus.LOCKED:
+            self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
+            return "handoff"
+        return {
+            CheckStatus.VERIFIED: "passed",
+            CheckStatus.NEXT_STEP: "step_passed",
+            CheckStatus.WRONG: "answers_wrong"
+            if self.state == "answer_questions"
+            else ("code_wrong" if result.tries_left else "code_used_up"),
+            CheckStatus.MALFORMED: "code_malformed",
+            CheckStatus.EXPIRED: "code_expired",
+            CheckStatus.NO_CODE: "code_expired",
+            CheckStatus.USED_UP: "code_used_up",
+        }[result.status]
+
+
+# The reader for each state, by method name.
+READERS: dict[str, str] = {
+    "idle": "read_start",
+    "done": "read_start",
+    "need": "read_need",
+    "identify": "read_identifier",
+    "choose_method": "read_method",
+    "enter_code": "read_code",
+    "answer_questions": "read_answer",
+    "verified": "read_start",  # never rests here; defensive
+    "awaiting_reset": "read_awaiting",
+    "handoff": "read_handoff",
+}
