@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 
 from bot.relay import SupportRelay
-from channels.web.security import csrf_token, require_csrf
+from channels.web.security import csrf_token, refuse_nul, require_csrf
 from core.ratelimit import RateLimiter
 from core.support import AgentInfo, SupportDesk, TicketError
 from core.types import Method, SendStatus
@@ -22,6 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def agent_blueprint(desk: SupportDesk, relay: SupportRelay, limiter: RateLimiter) -> Blueprint:
     console = Blueprint("agent", __name__, url_prefix="/agent")
+    console.before_request(refuse_nul)
 
     def current_agent() -> AgentInfo | None:
         agent_id = session.get("agent_id")
@@ -89,7 +90,7 @@ def agent_blueprint(desk: SupportDesk, relay: SupportRelay, limiter: RateLimiter
     @signed_in
     def ticket_messages(agent: AgentInfo, reference: str) -> Response:
         after = request.args.get("after", "0")
-        view = _view_or_404(desk, reference, after=int(after) if after.isdigit() else 0)
+        view = _view_or_404(desk, reference, after=int(after) if after.isdigit() and len(after) <= 18 else 0)
         return jsonify(messages=view.messages, status=view.status, agent=view.agent_name)
 
     @console.post("/api/tickets/<reference>/messages")
@@ -99,6 +100,7 @@ def agent_blueprint(desk: SupportDesk, relay: SupportRelay, limiter: RateLimiter
         text = body.get("text") if isinstance(body, dict) else None
         if not isinstance(text, str) or not text.strip():
             abort(400, description="Type a message first.")
+        text = text.replace("\x00", "")
         try:
             delivered = relay.say(reference, agent, text)
         except TicketError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from channels.web.security import csrf_token, require_csrf
+from channels.web.security import csrf_token, refuse_nul, require_csrf
 from core.db import Database
 from core.directory import SqlDirectory
 from core.models import OutboxMessage
@@ -15,6 +15,7 @@ __all__ = ["demo_blueprint"]
 
 def demo_blueprint(database: Database, directory: SqlDirectory) -> Blueprint:
     demo = Blueprint("demo", __name__)
+    demo.before_request(refuse_nul)
 
     @demo.get("/demo")
     def index() -> str:

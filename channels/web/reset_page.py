@@ -14,6 +14,9 @@ __all__ = ["reset_blueprint"]
 
 # Guessing tokens is hopeless (256 bits), but a flood of guesses is still refused early.
 ADDRESS_RESET_REQUESTS = (60, 60)
+# The form posts a password and its confirmation (the fields allow 4096 characters each, up to 4 bytes of
+# UTF-8 and 3x that URL-encoded): above the app's 8 KiB body limit, so the policy can say what is wrong.
+MAX_FORM_BYTES = 128 * 1024
 _STATUS = {ResetStatus.MISMATCH: 422, ResetStatus.REJECTED: 422, ResetStatus.FAILED: 503}
 
 
@@ -25,6 +28,7 @@ def reset_blueprint(engine: Engine, service: RecoveryService, limiter: RateLimit
         wait = limiter.hit(f"reset:{request.remote_addr}", limit=ADDRESS_RESET_REQUESTS[0],
                            window_seconds=ADDRESS_RESET_REQUESTS[1])  # fmt: skip
         if wait is None:
+            request.max_content_length = MAX_FORM_BYTES
             return None
         return render_template("reset_invalid.html", reason="busy"), 429, {"Retry-After": str(wait)}
 

@@ -15,6 +15,7 @@ __all__ = [
     "ResetTokenRedactor",
     "csrf_token",
     "install_log_redaction",
+    "refuse_nul",
     "require_csrf",
     "secure_headers",
 ]
@@ -42,6 +43,16 @@ def require_csrf() -> None:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     if not isinstance(expected, str) or not hmac.compare_digest(expected, sent):
         abort(400, description="This form has expired. Reload the page and try again.")
+
+
+def refuse_nul() -> None:
+    """Abort 400 when a URL part, query parameter or form field holds a NUL character: no one types it, and
+    PostgreSQL text cannot store it (the query would fail with a 500)."""
+    values = [str(v) for v in (request.view_args or {}).values()]
+    for source in (request.args, request.form):
+        values.extend(v for _, vs in source.lists() for v in vs)
+    if any("\x00" in value for value in values):
+        abort(400, description="That input holds a character that is not allowed.")
 
 
 def secure_headers(response: Response, *, https: bool) -> Response:
