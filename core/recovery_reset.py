@@ -18,6 +18,11 @@ __all__ = ["ResetSteps"]
 # The facade's logger name, as before the split, so logging configuration keeps matching.
 log = logging.getLogger("core.recovery")
 
+_NOT_SAVED_LINK_SPENT = (
+    "We couldn't save your new password, so it has not changed. This link can't be used again: "
+    'go back to the chat and say "new link" to get a fresh one.'
+)
+
 
 class ResetSteps(RecoveryBase):
     """issue_reset_link, unlock, abandon, check_password, link_is_valid, complete_reset."""
@@ -95,8 +100,15 @@ class ResetSteps(RecoveryBase):
         try:
             self._directory.set_password(account_id, new_password)
         except Exception as exc:  # the directory may be remote: give the link back, never half-reset
-            with self._db.transaction() as session:
-                self._links.release(session, row_id)
+            try:
+                with self._db.transaction() as session:
+                    self._links.release(session, row_id)
+            except Exception as release_exc:  # the database itself is down: the link stays spent
+                log.error(
+                    "saving a new password failed (%s), and so did giving the reset link back (%s)",
+                    type(exc).__name__, type(release_exc).__name__,
+                )  # fmt: skip
+                return ResetOutcome(ResetStatus.FAILED, (_NOT_SAVED_LINK_SPENT,))
             log.error("saving a new password failed (%s); the reset link stays usable", type(exc).__name__)
             return ResetOutcome(ResetStatus.FAILED)
         self._after_change(account_id, recovery_id, "password_reset", actor="reset-page")

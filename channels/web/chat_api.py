@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.engine import MAX_MESSAGE_CHARS, Engine
 from bot.messages import Inbound
@@ -13,6 +15,8 @@ from channels.web.history import CHANNEL, ChatHistory
 from core.ratelimit import RateLimiter
 
 __all__ = ["chat_api_blueprint"]
+
+log = logging.getLogger(__name__)
 
 # (requests, per seconds): generous for a person, tight for a script.
 SESSION_MESSAGES = (20, 60)
@@ -42,6 +46,17 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
     def too_many(error: TooManyRequests) -> tuple[Response, int, dict[str, str]]:
         body = jsonify(error="Too Many Requests", message="You're sending messages too fast.")
         return body, 429, {"Retry-After": str(error.retry_after)}
+
+    @api.errorhandler(SQLAlchemyError)
+    def database_unavailable(error: SQLAlchemyError) -> tuple[Response, int, dict[str, str]]:
+        # The turn did not complete, and a claimed conversation is only saved whole: nothing of the message
+        # was kept, so the person is asked to send it again. (The widget resends 5xx answers by itself.)
+        log.error("chat request failed: database unavailable (%s)", type(error).__name__)
+        body = jsonify(
+            error="Service Unavailable",
+            message="Sorry, I couldn't take that message just now. Please send it again in a moment.",
+        )
+        return body, 503, {"Retry-After": "5"}
 
     @api.before_request
     def per_address_limit() -> None:

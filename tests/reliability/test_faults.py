@@ -1,0 +1,434 @@
+"""Faults: the email server down or slow, the SMS provider failing or hanging, the database lost in the middle
+of a reset or of a chat turn. The person is told plainly and offered another way; a failed send costs nothing
+(no code counted, the send cap untouched); no reset is half applied; no chat message is silently lost."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, text
+
+from app import Core, build_core
+from bot.store import SqlConversationStore
+from core.db import Database
+from core.models import Conversation, HandoffTicket, OneTimeCode
+from core.types import ResetStatus
+from dialogs.prompts import HANDOFF_REASON, TEXT
+from tests.channels.conftest import ChatClient, csrf_of
+from tests.conftest import CoreFactory
+from tests.core.conftest import OLD_PASSWORD, add_employee, last_outbox_code
+from tests.fakes.smtp_server import FakeSmtpServer, _run
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.reliability.race_fault_support import (
+    NEW_PASSWORD,
+    audit_count,
+    database_fails,
+    history_size,
+    reset_token,
+    web_app,
+)
+from tests.support import FakeClock, make_settings
+
+TIMEOUT = 0.5  # seconds: the provider timeouts set for these tests
+
+
+# -- fixtures ---------------------------------------------------------------------------------------------------
+
+
+class SlowSmtpServer(FakeSmtpServer):
+    """Accepts the message, then takes far longer than the client's timeout to say so."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        deadline = time.monotonic() + 10 * TIMEOUT
+        while time.monotonic() < deadline and not self.release.is_set():
+            await asyncio.sleep(0.05)
+        return "250 2.0.0 Message accepted for delivery (too late)"
+
+
+@pytest.fixture
+def slow_smtp_server() -> Iterator[SlowSmtpServer]:
+    server = SlowSmtpServer()
+    try:
+        for _ in _run(server):
+            yield server
+    finally:
+        server.release.set()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port with nothing listening on it (bound, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def smtp_settings(port: int) -> dict[str, Any]:
+    return {
+        "email_backend": "smtp",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_starttls": False,
+        "smtp_timeout_seconds": TIMEOUT,
+    }
+
+
+def twilio_settings(api: FakeTwilioApi) -> dict[str, Any]:
+    return {
+        "sms_backend": "twilio",
+        "twilio_account_sid": api.account_sid,
+        "twilio_auth_token": api.auth_token,
+        "twilio_from_number": "+15555550100",
+        "twilio_api_url": api.url,
+        "sms_timeout_seconds": TIMEOUT,
+    }
+
+
+def codes_sent(core: Core) -> int:
+    with core.database.transaction() as session:
+        return session.scalar(select(func.count()).select_from(OneTimeCode)) or 0
+
+
+def values(reply: dict[str, Any]) -> list[str]:
+    return [choice["value"] for choice in reply["choices"]]
+
+
+def choose(chat: ChatClient, method: str) -> tuple[list[dict[str, Any]], float]:
+    """Walk to the method choice (first time only) and pick `method`: (replies, seconds it took)."""
+    if not chat.messages or "confirm it's you" not in chat.messages[-1]["text"]:
+        chat.say("I forgot my password")
+        chat.say("E1001")
+    started = time.monotonic()
+    replies = chat.say(method)
+    return replies, time.monotonic() - started
+
+
+def assert_told_and_offered_another_way(replies: list[dict[str, Any]], other: str) -> None:
+    assert TEXT["provider_down"] in [r["text"] for r in replies]
+    assert other in values(replies[-1]) and "none" in values(replies[-1])
+
+
+def assert_send_cost_nothing(core: Core, chat: ChatClient, other: str, kind: str) -> None:
+    """No code was counted for the failed send: with a cap of one send an hour and 60 s between sends,
+    the other method still sends a code at once, and it is the only code on record."""
+    assert codes_sent(core) == 0
+    assert audit_count(core, "code.delivery_failed") == 1 and audit_count(core, "code.sent") == 0
+    replies = chat.say(other)
+    assert replies[-1]["expects"] == "code", replies
+    assert codes_sent(core) == 1
+    assert "/reset/" in chat.say(last_outbox_code(core, kind))[-1]["link"]["url"]
+
+
+# -- email --------------------------------------------------------------------------------------------------
+
+
+def test_smtp_server_down_tells_the_person_and_offers_another_way(make_core: CoreFactory, closed_port: int) -> None:
+    core = make_core(code_sends_per_hour=1, **smtp_settings(closed_port))
+    add_employee(core)
+    chat = ChatClient(web_app(core).test_client())
+    replies, _ = choose(chat, "email")
+    assert_told_and_offered_another_way(replies, "sms")
+    assert_send_cost_nothing(core, chat, "sms", "sms")
+
+
+def test_slow_smtp_server_times_out_and_the_person_is_offered_another_way(
+    make_core: CoreFactory, slow_smtp_server: SlowSmtpServer
+) -> None:
+    core = make_core(code_sends_per_hour=1, **smtp_settings(slow_smtp_server.port))
+    add_employee(core)
+    chat = ChatClient(web_app(core).test_client())
+    replies, seconds = choose(chat, "email")
+    assert seconds < 4 * TIMEOUT + 1  # bounded by the timeout, not by the server
+    assert_told_and_offered_another_way(replies, "sms")
+    assert_send_cost_nothing(core, chat, "sms", "sms")
+
+
+# -- SMS ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_sms_provider_5xx_tells_the_person_and_offers_another_way(
+    make_core: CoreFactory, twilio_api: FakeTwilioApi, status: int
+) -> None:
+    core = make_core(code_sends_per_hour=1, **twilio_settings(twilio_api))
+    add_employee(core)
+    twilio_api.fail_next(1, status)
+    chat = ChatClient(web_app(core).test_client())
+    replies, _ = choose(chat, "sms")
+    assert_told_and_offered_another_way(replies, "email")
+    assert_send_cost_nothing(core, chat, "email", "email")
+    assert twilio_api.messages == []
+
+
+def test_sms_provider_timeout_tells_the_person_and_offers_another_way(
+    make_core: CoreFactory, twilio_api: FakeTwilioApi
+) -> None:
+    core = make_core(code_sends_per_hour=1, **twilio_settings(twilio_api))
+    add_employee(core)
+    twilio_api.delay_seconds = 10 * TIMEOUT
+    chat = ChatClient(web_app(core).test_client())
+    replies, seconds = choose(chat, "sms")
+    assert seconds < 4 * TIMEOUT + 1
+    assert_told_and_offered_another_way(replies, "email")
+    assert_send_cost_nothing(core, chat, "email", "email")
+
+
+def test_every_code_provider_down_and_no_questions_hands_off_to_a_person(
+    make_core: CoreFactory, twilio_api: FakeTwilioApi, closed_port: int
+) -> None:
+    core = make_core(breaker_failure_threshold=1, **smtp_settings(closed_port), **twilio_settings(twilio_api))
+    add_employee(core, answers={})
+    twilio_api.fail_next(5, 500)
+    chat = ChatClient(web_app(core).test_client())
+    replies, _ = choose(chat, "email")
+    assert_told_and_offered_another_way(replies, "sms")
+    assert "email" not in values(replies[-1])  # the email server is known to be down now
+    handed = chat.say("sms")
+    assert any(HANDOFF_REASON["provider_down"] in r["text"] for r in handed), handed
+    assert "ticket" in handed[-1]["text"]
+    with core.database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(HandoffTicket)) == 1
+    assert codes_sent(core) == 0
+
+
+# -- the database, in the middle of a reset ---------------------------------------------------------------------
+
+
+def open_reset_page(core: Core) -> tuple[FlaskClient, str, str, int]:
+    """(client, path, csrf, account id) for a fresh reset link of E1001 on the whole web app."""
+    account_id = add_employee(core)
+    client = web_app(core).test_client()
+    token = reset_token(core)
+    path = f"/reset/{token}"
+    csrf = csrf_of(client.get(path).get_data(as_text=True))
+    return client, path, csrf, account_id
+
+
+def submit(client: FlaskClient, path: str, csrf: str, password: str = NEW_PASSWORD) -> Any:
+    return client.post(path, data={"csrf_token": csrf, "password": password, "confirmation": password})
+
+
+def test_database_lost_while_saving_the_password_leaves_it_unchanged_and_the_link_usable(
+    make_core: CoreFactory,
+) -> None:
+    core = make_core()
+    client, path, csrf, account_id = open_reset_page(core)
+    before = history_size(core, account_id)
+    with database_fails(core, r"^\s*UPDATE accounts SET .*password_hash") as failed:
+        page = submit(client, path, csrf)
+    assert failed, "the fault was not injected"
+    assert page.status_code == 503
+    assert "save your new password just now" in page.get_data(as_text=True)
+    assert core.directory.verify_password(account_id, OLD_PASSWORD)
+    assert not core.directory.verify_password(account_id, NEW_PASSWORD)
+    assert history_size(core, account_id) == before
+    assert audit_count(core, "account.password_reset") == 0
+    assert core.recovery.link_is_valid(path.rsplit("/", 1)[1])  # given back
+    assert submit(client, path, csrf).status_code == 200
+    assert core.directory.verify_password(account_id, NEW_PASSWORD)
+    assert history_size(core, account_id) == before + 1
+
+
+def test_database_down_from_saving_the_password_on_never_half_resets_and_says_so(
+    make_core: CoreFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away between using the link and saving the password, and stays away long enough
+    that the link cannot be given back either: the password is unchanged and the page says what to do."""
+    core = make_core()
+    add_employee(core)
+    client = web_app(core).test_client()
+    chat = ChatClient(client)
+    chat.say("I forgot my password")
+    chat.say("E1001")
+    chat.say("email")
+    link = chat.say(last_outbox_code(core))[-1]["link"]["url"]
+    path = link.removeprefix(core.settings.public_url)
+    csrf = csrf_of(client.get(path).get_data(as_text=True))
+    account = core.directory.find("E1001")
+    assert account is not None
+    before = history_size(core, account.id)
+    outage = database_fails(core, r".", times=None)
+    real_set_password = core.directory.set_password
+
+    def set_password_as_the_database_goes(account_id: int, password: str) -> None:
+        outage.__enter__()
+        real_set_password(account_id, password)
+
+    monkeypatch.setattr(core.directory, "set_password", set_password_as_the_database_goes)
+    try:
+        page = submit(client, path, csrf)
+    finally:
+        outage.__exit__(None, None, None)
+    monkeypatch.undo()
+
+    body = page.get_data(as_text=True)
+    assert page.status_code == 503 and "Traceback" not in body
+    assert "has not changed" in body and "new link" in body
+    assert core.directory.verify_password(account.id, OLD_PASSWORD)
+    assert history_size(core, account.id) == before
+    # The database is back: the person asks the chat for a new link, as told, and finishes.
+    fresh = chat.say("new link")[-1]["link"]["url"].removeprefix(core.settings.public_url)
+    assert fresh != path
+    assert submit(client, fresh, csrf_of(client.get(fresh).get_data(as_text=True))).status_code == 200
+    assert core.directory.verify_password(account.id, NEW_PASSWORD)
+    assert history_size(core, account.id) == before + 1
+
+
+def test_app_connections_dropped_between_using_the_link_and_saving_the_password_finish_the_reset(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the server terminates the app's connections (pg_terminate_backend) right after the link
+    is used; SQLite: the engine's connections are thrown away. The pool reconnects and the reset completes
+    fully (never a spent link with the old password)."""
+    url = database.url
+    name = f"resetdesk-fault-{id(clock)}"
+    if not database.is_sqlite:
+        url += f"?application_name={name}"
+    core = build_core(make_settings(database_url=url), clock=clock, migrate=False)
+    try:
+        client, path, csrf, account_id = open_reset_page(core)
+        before = history_size(core, account_id)
+        real_set_password = core.directory.set_password
+        dropped: list[int] = []
+
+        def set_password_after_the_drop(account_id: int, password: str) -> None:
+            if database.is_sqlite:
+                core.database.engine.dispose()
+                dropped.append(1)
+            else:
+                with database.engine.begin() as admin:  # only this test's connections, by application_name
+                    dropped.extend(
+                        admin.execute(
+                            text(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE application_name = :name AND pid <> pg_backend_pid()"
+                            ),
+                            {"name": name},
+                        ).scalars()
+                    )
+            real_set_password(account_id, password)
+
+        monkeypatch.setattr(core.directory, "set_password", set_password_after_the_drop)
+        assert submit(client, path, csrf).status_code == 200
+        assert dropped
+        assert core.directory.verify_password(account_id, NEW_PASSWORD)
+        assert history_size(core, account_id) == before + 1
+        assert audit_count(core, "account.password_reset") == 1
+        assert not core.recovery.link_is_valid(path.rsplit("/", 1)[1])
+    finally:
+        core.database.dispose()
+
+
+def test_directory_failing_with_an_operational_error_gives_the_link_back(
+    make_core: CoreFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    core = make_core()
+    account_id = add_employee(core)
+    token = reset_token(core)
+
+    def lost(*_args: object) -> None:
+        raise OperationalError("UPDATE accounts ...", None, ConnectionError("connection lost"))
+
+    monkeypatch.setattr(core.directory, "set_password", lost)
+    assert core.recovery.complete_reset(token, NEW_PASSWORD, NEW_PASSWORD).status is ResetStatus.FAILED
+    monkeypatch.undo()
+    assert core.directory.verify_password(account_id, OLD_PASSWORD)
+    assert core.recovery.complete_reset(token, NEW_PASSWORD, NEW_PASSWORD).status is ResetStatus.DONE
+
+
+# -- the database, in the middle of a chat turn ----------------------------------------------------------------
+
+
+def conversation_row(core: Core, session_id: str) -> tuple[str, dict[str, Any], int]:
+    with core.database.transaction() as session:
+        row = session.scalars(
+            select(Conversation).where(Conversation.channel == "web", Conversation.user_id == session_id)
+        ).one()
+        return row.state, dict(row.slots), len(row.transcript)
+
+
+SAVE = r"^\s*UPDATE conversations SET state"
+
+
+def test_conversation_save_failing_is_a_plain_503_and_the_message_can_be_sent_again(
+    make_core: CoreFactory, clock: FakeClock
+) -> None:
+    core = make_core()
+    add_employee(core)
+    client = web_app(core).test_client()
+    chat = ChatClient(client)
+    chat.say("I forgot my password")
+    before = conversation_row(core, chat.session_id)
+    with database_fails(core, SAVE) as failed:
+        response = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "E1001"})
+    assert failed
+    assert response.status_code == 503 and response.is_json
+    body = response.get_json()
+    assert set(body) == {"error", "message"} and "send it again" in body["message"]
+    assert "Traceback" not in response.get_data(as_text=True) and "UPDATE" not in response.get_data(as_text=True)
+    assert conversation_row(core, chat.session_id) == before  # nothing of the turn was kept
+    # Once the turn's lease has run out, sending the message again carries on from where it was.
+    clock.advance(31)
+    assert "confirm it's you" in chat.say("E1001")[-1]["text"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/store.py: when saving a conversation fails, SqlConversationStore.claim leaves the turn's lease "
+    "held (it only releases on an exception inside the turn), so the person's resend is refused as 'busy' "
+    "until the lease (30 s) runs out; claim should try _release() when _save() fails",
+)
+def test_a_message_resent_right_after_a_failed_save_is_taken(
+    make_core: CoreFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SqlConversationStore, "__init__", _short_wait(SqlConversationStore.__init__))
+    core = make_core()
+    add_employee(core)
+    client = web_app(core).test_client()
+    chat = ChatClient(client)
+    chat.say("I forgot my password")
+    with database_fails(core, SAVE):
+        assert client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "E1001"}).status_code == 503
+    assert "confirm it's you" in chat.say("E1001")[-1]["text"]
+
+
+def _short_wait(init: Any) -> Any:
+    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs | {"wait_seconds": 0.3})
+
+    return patched
+
+
+def test_database_lost_in_the_middle_of_a_turn_keeps_nothing_and_asks_to_send_again(
+    make_core: CoreFactory, clock: FakeClock
+) -> None:
+    """The recovery service's own write fails mid-turn (after the conversation was claimed)."""
+    core = make_core()
+    add_employee(core)
+    client = web_app(core).test_client()
+    chat = ChatClient(client)
+    chat.say("I forgot my password")
+    chat.say("E1001")
+    before = conversation_row(core, chat.session_id)
+    with database_fails(core, r"^\s*INSERT INTO one_time_codes") as failed:
+        response = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "email"})
+    assert failed
+    assert response.status_code == 503 and "send it again" in response.get_json()["message"]
+    assert conversation_row(core, chat.session_id) == before
+    assert codes_sent(core) == 0
+    replies = chat.say("email")  # the lease was given back: the resend is taken at once
+    assert replies[-1]["expects"] == "code"
+    assert codes_sent(core) == 1
