@@ -7,6 +7,7 @@ calls the recovery service, which has its own transactions, and on SQLite a held
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -83,7 +84,15 @@ class SqlConversationStore:
         except BaseException:
             self._release(record)
             raise
-        self._save(record)
+        try:
+            self._save(record)
+        except ConversationConflictError:
+            raise  # another turn owns it now; nothing of ours to release
+        except Exception:
+            # The save failed (database trouble): free the conversation so a resend is taken at once.
+            with contextlib.suppress(Exception):
+                self._release(record)
+            raise
 
     def _acquire(self, channel: str, user_id: str) -> ConversationRecord:
         deadline = time.monotonic() + self._wait

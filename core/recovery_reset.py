@@ -111,12 +111,15 @@ class ResetSteps(RecoveryBase):
                 return ResetOutcome(ResetStatus.FAILED, (_NOT_SAVED_LINK_SPENT,))
             log.error("saving a new password failed (%s); the reset link stays usable", type(exc).__name__)
             return ResetOutcome(ResetStatus.FAILED)
-        self._after_change(account_id, recovery_id, "password_reset", actor="reset-page")
         requester = None
-        if recovery_id is not None:
-            with self._db.transaction() as session:
-                recovery = self._load(session, recovery_id)
-                requester = Requester(recovery.channel, recovery.channel_user)
+        try:
+            self._after_change(account_id, recovery_id, "password_reset", actor="reset-page")
+            if recovery_id is not None:
+                with self._db.transaction() as session:
+                    recovery = self._load(session, recovery_id)
+                    requester = Requester(recovery.channel, recovery.channel_user)
+        except Exception as exc:  # the password IS changed: say so, and leave a loud trace for operators
+            log.error("password changed, but closing codes/notifying/auditing failed (%s)", type(exc).__name__)
         return ResetOutcome(ResetStatus.DONE, score=verdict.score, handle=recovery_id, requester=requester)
 
     def _after_change(self, account_id: int, recovery_id: str | None, change: str, *, actor: str) -> None:

@@ -385,12 +385,6 @@ def test_conversation_save_failing_is_a_plain_503_and_the_message_can_be_sent_ag
     assert "confirm it's you" in chat.say("E1001")[-1]["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/store.py: when saving a conversation fails, SqlConversationStore.claim leaves the turn's lease "
-    "held (it only releases on an exception inside the turn), so the person's resend is refused as 'busy' "
-    "until the lease (30 s) runs out; claim should try _release() when _save() fails",
-)
 def test_a_message_resent_right_after_a_failed_save_is_taken(
     make_core: CoreFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
