@@ -38,12 +38,9 @@ class AnswerStore:
 
     def enrolled(self, account_id: int) -> list[str]:
         """Question ids with an answer on file, in pool order."""
-        with self._db.transaction() as session:
-            ids = set(
-                session.scalars(
-                    select(models.ChallengeAnswer.question_id).where(models.ChallengeAnswer.account_id == account_id)
-                )
-            )
+        query = select(models.ChallengeAnswer.question_id).where(models.ChallengeAnswer.account_id == account_id)
+        with self._db.engine.connect() as connection:  # Core: a read needs no ORM session
+            ids = set(connection.execute(query).scalars())
         order = {q.id: n for n, q in enumerate(QUESTION_POOL)}
         return sorted(ids, key=lambda qid: (order.get(qid, len(order)), qid))
 

@@ -86,9 +86,10 @@ class SqlDirectory:
         return _to_account(rows[0]) if len(rows) == 1 else None
 
     def get(self, account_id: int) -> Account | None:
-        with self._db.transaction() as session:
-            row = session.get(models.Account, account_id)
-            return _to_account(row) if row else None
+        # Core rather than the ORM: called several times a turn, and a read needs no session or identity map.
+        with self._db.engine.connect() as connection:
+            row = connection.execute(select(*_ACCOUNT_COLUMNS).where(models.Account.id == account_id)).first()
+        return _to_account(row) if row else None  # type: ignore[arg-type]
 
     def verify_password(self, account_id: int, password: str) -> bool:
         with self._db.transaction() as session:
@@ -223,6 +224,17 @@ class SqlDirectory:
         ).all()
         for old in kept[self._history_limit :]:
             session.delete(old)
+
+
+_ACCOUNT_COLUMNS = (
+    models.Account.id,
+    models.Account.employee_id,
+    models.Account.username,
+    models.Account.full_name,
+    models.Account.email,
+    models.Account.phone,
+    models.Account.locked,
+)
 
 
 def _to_account(row: models.Account) -> Account:
