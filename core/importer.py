@@ -124,6 +124,9 @@ def import_employees(directory: SqlDirectory, answers: AnswerStore, source: Text
 
 
 def _record(row: dict[str, str]) -> EmployeeRecord:
+    if any("\x00" in (cell or "") for cell in row.values()):
+        # Never stored: PostgreSQL refuses NUL in text, and no real name, ID or answer contains one.
+        raise _RowError("a cell contains a NUL character (a corrupt or binary file?)")
     employee_id = row["employee_id"].strip()
     if not employee_id:
         raise _RowError("employee_id is missing")

@@ -168,9 +168,6 @@ def test_nul_in_console_and_demo_inputs_is_a_clean_refusal(web: tuple[Flask, Cor
     assert all("\x00" not in m["text"] for m in lines)
 
 
-@pytest.mark.xfail(strict=True, reason="core/importer.py keeps NUL characters in CSV cells: stored as is on "
-                   "SQLite, and psycopg raises DataError on PostgreSQL (the CLI import crashes); the row should be "
-                   "rejected with a reason in core/importer._record")  # fmt: skip
 def test_nul_in_a_csv_import_row_is_rejected_with_a_reason(core: Core) -> None:
     report = import_csv(core, "E9\x00,user9,Nul Person,,,,,,,,,", "E10,user10,Fine Person,,,,,,,,,")
     assert [line for line, _ in report.rejected] == [2] and report.imported == 1
