@@ -1,0 +1,329 @@
+"""Scale-out: 4 gunicorn workers on PostgreSQL serve 200 concurrent scripted web-chat conversations.
+
+Every conversation is the full self-service path through the public JSON API (new session, "reset", an
+employee ID, "email", the code read from the outbox table, the reset link), all 200 at once on real
+processes that share nothing but the database. The test then checks that nothing was lost or repeated
+(every response has the expected reply; the history each session can fetch again holds each bot reply
+exactly once) and that no code was accepted twice (each is tried again, through the chat and against
+the recovery it was issued for, and refused).
+
+Client addresses: the chat API limits each address to 20 new sessions and 240 requests a minute
+(channels/web/chat_api.py), which 200 conversations from one address would exceed by design. Those limits
+have no setting, and they are the production defence, so the test does not weaken them: it spreads the
+people over 20 loopback source addresses (127.0.0.2-127.0.0.21; all of 127.0.0.0/8 reaches the server
+bound to 127.0.0.1), ten conversations each, like ten colleagues behind one office NAT. Each address
+stays well inside both limits, so any 429 is a failure of the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import http.client
+import importlib.util
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from app import build_core
+from core.db import Database
+from core.importer import COLUMNS
+from core.models import AuditEvent, Conversation, OneTimeCode, OutboxMessage
+from core.settings import PROJECT_ROOT
+from core.types import CheckStatus, Method
+from dialogs.prompts import CODE_SENT, TEXT
+from tests.support import make_settings
+
+pytestmark = pytest.mark.slow
+
+CONVERSATIONS = 200
+WORKERS = 4
+PER_ADDRESS = 10  # conversations sharing one client address
+SECRET_KEY = "scale-out-test-key-" + "x" * 32
+HTTP_TIMEOUT = 60.0
+_CODE = re.compile(r"\b(\d{6})\b")
+CODE_SENT_EMAIL = CODE_SENT[Method.EMAIL].split("{digits}")[0]  # "If that account has an email ..."
+
+
+def _gunicorn_missing() -> bool:
+    return importlib.util.find_spec("gunicorn") is None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _environment(database_url: str, public_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RESETDESK_")}
+    env.update(
+        RESETDESK_DATABASE_URL=database_url,
+        RESETDESK_SECRET_KEY=SECRET_KEY,
+        RESETDESK_PUBLIC_URL=public_url,
+        RESETDESK_EMAIL_BACKEND="outbox",
+        RESETDESK_SMS_BACKEND="outbox",
+        RESETDESK_DEMO="false",
+        PYTHONUNBUFFERED="1",
+    )
+    # argon2 keeps its production cost (lower is refused); no step of this conversation hashes with it.
+    return env
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+    access_log: Path
+
+
+@pytest.fixture
+def server(database: Database, tmp_path: Path) -> Iterator[Server]:
+    """200 employees imported with `app.py import-employees`, then gunicorn with 4 workers on PostgreSQL."""
+    port = _free_port()
+    env = _environment(database.url, f"http://127.0.0.1:{port}")
+    staff = tmp_path / "staff.csv"
+    with staff.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)  # no password or answers: none of these steps needs them
+        for n in range(CONVERSATIONS):
+            row = [f"S{n:04d}", f"scale.user{n}", f"Scale User {n}", f"s{n:04d}@example.com"]
+            writer.writerow(row + [""] * (len(COLUMNS) - len(row)))
+    imported = subprocess.run(
+        [sys.executable, "app.py", "import-employees", str(staff)],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr + imported.stdout
+
+    log, access_log = tmp_path / "gunicorn.log", tmp_path / "access.log"
+    command = [
+        sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--timeout", "60",
+        "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s", "app:create_app()",
+    ]  # fmt: skip
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        _wait_until_up(process, port, log)
+        yield Server(process, port, log, access_log)
+    finally:
+        _stop(process)
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            status, _ = _request("127.0.0.1", port, "GET", "/readyz")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"gunicorn did not answer /readyz within 60 s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the gunicorn arbiter and its workers: the whole process group this test started."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):  # workers outliving the arbiter would hold connections
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _request(
+    source: str, port: int, method: str, path: str, body: dict[str, Any] | None = None
+) -> tuple[int, dict[str, Any]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT, source_address=(source, 0))
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if payload is not None else {}
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        return response.status, json.loads(data) if data else {}
+    finally:
+        connection.close()
+
+
+# -- one person --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    number: int
+    session_id: str = ""
+    code: str = ""
+    link: str = ""
+    problems: list[str] = field(default_factory=list)
+    bot_said: list[tuple[str, bool]] = field(default_factory=list)  # every bot reply: text, had a link
+
+
+class Person:
+    def __init__(self, number: int, port: int, database: Database, start: threading.Barrier) -> None:
+        self.outcome = Outcome(number)
+        self.address = f"127.0.0.{2 + number // PER_ADDRESS}"
+        self.port = port
+        self.database = database
+        self.start = start
+        self.employee = f"S{number:04d}"
+        self.email = f"s{number:04d}@example.com"
+
+    def run(self) -> Outcome:
+        self.start.wait()
+        try:
+            self._converse()
+        except Exception as exc:  # every problem is reported with the conversation it happened in
+            self.outcome.problems.append(f"{type(exc).__name__}: {exc}")
+        return self.outcome
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None, status: int) -> dict[str, Any]:
+        got, answer = _request(self.address, self.port, method, path, body)
+        if got != status:
+            raise AssertionError(f"{method} {path} -> {got} {answer}")
+        return answer
+
+    def _say(self, text: str) -> list[dict[str, Any]]:
+        answer = self._call("POST", f"/api/chat/sessions/{self.outcome.session_id}/messages", {"text": text}, 200)
+        return self._keep(answer["messages"])
+
+    def _keep(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        self.outcome.bot_said += [(m["text"], m["link"] is not None) for m in messages]
+        return messages
+
+    def _expect(self, step: str, messages: list[dict[str, Any]], wanted: str, *, link: bool = False) -> None:
+        texts = [m["text"] for m in messages]
+        if len(messages) != 1 or wanted not in texts[0] or (messages[0]["link"] is not None) != link:
+            raise AssertionError(f"{step}: expected one reply with {wanted!r} (link={link}), got {messages}")
+
+    def _converse(self) -> None:
+        outcome = self.outcome
+        opened = self._call("POST", "/api/chat/sessions", {}, 201)
+        outcome.session_id = opened["session_id"]
+        self._expect("greeting", self._keep(opened["messages"]), TEXT["need_again"])
+        self._expect("reset", self._say("reset"), TEXT["identify"])
+        self._expect("employee ID", self._say(self.employee), TEXT["choose"])
+        self._expect("email", self._say("email"), CODE_SENT_EMAIL)
+        outcome.code = self._read_code()
+        replies = self._say(outcome.code)
+        self._expect("code", replies, TEXT["verified_reset"].split(" Open")[0], link=True)
+        outcome.link = replies[0]["link"]["url"]
+        if not outcome.link.startswith(f"http://127.0.0.1:{self.port}/reset/"):
+            raise AssertionError(f"link not built from the public URL: {outcome.link}")
+        # The same code again, in the same conversation: not accepted again, no second link.
+        self._expect("code again", self._say(outcome.code), TEXT["awaiting"])
+        history = self._call("GET", f"/api/chat/sessions/{outcome.session_id}/messages?after=0", None, 200)
+        bot = [m for m in history["messages"] if m["from"] != "person"]
+        # Each reply once, in order; one that had a link is kept without its URL (the text gets a note).
+        same = len(bot) == len(outcome.bot_said) and all(
+            m["link"] is None and (m["text"].startswith(text) if had_link else m["text"] == text)
+            for m, (text, had_link) in zip(bot, outcome.bot_said, strict=False)
+        )
+        if not same:
+            raise AssertionError(f"history differs from the replies:\n{bot}\n!=\n{outcome.bot_said}")
+        person = [m["text"] for m in history["messages"] if m["from"] == "person"]
+        if person != ["reset", self.employee, "email", "[redacted]", "[redacted]"]:
+            raise AssertionError(f"person's lines in history: {person}")
+
+    def _read_code(self) -> str:
+        with self.database.transaction() as session:
+            bodies = session.scalars(
+                select(OutboxMessage.body).where(OutboxMessage.recipient == self.email, OutboxMessage.kind == "email")
+            ).all()
+        if len(bodies) != 1:
+            raise AssertionError(f"{len(bodies)} emails for {self.email}, expected exactly one")
+        match = _CODE.search(bodies[0])
+        if match is None:
+            raise AssertionError("no code in the email")
+        return match.group(1)
+
+
+# -- the test ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(_gunicorn_missing(), reason="gunicorn is not installed (pip install -r requirements.txt)")
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)  # several processes need PostgreSQL
+def test_four_gunicorn_workers_serve_200_concurrent_conversations_without_loss_or_reuse(
+    server: Server, database: Database, record_property: Any
+) -> None:
+    start = threading.Barrier(CONVERSATIONS)
+    people = [Person(n, server.port, database, start) for n in range(CONVERSATIONS)]
+    began = time.monotonic()
+    with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
+        outcomes = list(pool.map(Person.run, people))
+    elapsed = time.monotonic() - began
+
+    failed = [o for o in outcomes if o.problems]
+    completed = len(outcomes) - len(failed)
+    record_property("conversations_completed", completed)
+    record_property("seconds", round(elapsed, 1))
+    print(f"\nscale-out: {completed}/{CONVERSATIONS} conversations completed in {elapsed:.1f} s")
+    assert not failed, "\n".join(f"conversation {o.number}: {o.problems}" for o in failed[:10])
+
+    # Every session, code and link is its own: nothing crossed between conversations.
+    assert len({o.session_id for o in outcomes}) == CONVERSATIONS
+    assert len({o.link for o in outcomes}) == CONVERSATIONS
+
+    # Each code, tried again against the very recovery it was issued for, is refused (used once only).
+    with database.transaction() as session:
+        handles = dict(
+            session.execute(
+                select(Conversation.user_id, Conversation.slots["handle"].as_string()).where(
+                    Conversation.channel == "web"
+                )
+            ).all()
+        )
+    settings = make_settings(database_url=database.url).model_copy(update={"secret_key": SecretStr(SECRET_KEY)})
+    core = build_core(settings, migrate=False)
+    try:
+        for o in outcomes:
+            again = core.recovery.verify_code(handles[o.session_id], o.code)
+            assert again.status is CheckStatus.NO_CODE, (o.number, again)
+    finally:
+        core.database.dispose()
+
+    with database.transaction() as session:
+        used_codes = session.scalar(select(func.count()).where(OneTimeCode.used_at.is_not(None)))
+        passed = session.execute(
+            select(AuditEvent.recovery_id, func.count())
+            .where(AuditEvent.event == "verification.passed")
+            .group_by(AuditEvent.recovery_id)
+        ).all()
+        links = session.scalar(select(func.count()).where(AuditEvent.event == "link.issued"))
+    assert used_codes == CONVERSATIONS
+    assert len(passed) == CONVERSATIONS and all(count == 1 for _, count in passed)
+    assert links == CONVERSATIONS
+
+    # The work really was spread over the workers, none crashed or timed out, and no request was refused.
+    served = server.access_log.read_text().split()
+    pids, statuses = set(served[0::2]), set(served[1::2])
+    record_property("workers_used", len(pids))
+    assert len(pids) == WORKERS, pids
+    assert statuses <= {"200", "201"}, statuses
+    log = server.log.read_text()
+    assert "Traceback" not in log and "WORKER TIMEOUT" not in log and " ERROR " not in log, log[-3000:]
+    assert elapsed < 90
