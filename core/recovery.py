@@ -28,6 +28,7 @@ from core.recovery_handoff import HandoffSteps
 from core.recovery_reset import ResetSteps
 from core.recovery_verify import VerificationSteps
 from core.settings import Settings
+from core.timing import DeliveryTimes
 from core.types import Method
 
 __all__ = ["RecoveryService"]
@@ -77,6 +78,7 @@ class RecoveryService(VerificationSteps, ResetSteps, HandoffSteps):
             max_length=settings.password_max_length,
             min_strength=settings.password_min_strength,
         )
+        self._delivery_time = DeliveryTimes()
         self.breakers = {
             method: CircuitBreaker(
                 method.value,

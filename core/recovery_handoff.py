@@ -14,7 +14,7 @@ from typing import Any
 
 from core.hours import parse_support_hours
 from core.models import Recovery
-from core.recovery_base import RecoveryBase
+from core.recovery_base import AGENT_VOUCHED, RecoveryBase
 from core.tickets import add_person_message, close_by_person, open_ticket, queue_position
 from core.types import HandoffReason, NotVerifiedError, Requester, ResetLink, Ticket
 
@@ -97,12 +97,17 @@ class HandoffSteps(RecoveryBase):
     # -- agent actions (an agent verified the person by their own procedure) -------------------------------
 
     def agent_issue_link(self, handle: str, *, agent: str, reason: str) -> ResetLink:
-        """A reset link for the recovery's account, issued on an agent's word, with the reason audited."""
+        """A reset link for the recovery's account, issued on an agent's word, with the reason audited.
+
+        The recovery counts as verified from then on, so the person can ask the bot for a fresh link
+        (a channel that shows history later, like the web chat, never stores the link itself)."""
         reason = _required_reason(reason)
         with self._db.transaction() as session:
             recovery = self._load(session, handle)
             if recovery.account_id is None:
                 raise NotVerifiedError("this recovery names no account")
+            if AGENT_VOUCHED not in recovery.verified_steps:
+                recovery.verified_steps = [*recovery.verified_steps, AGENT_VOUCHED]
             url, expires_at = self._links.issue(
                 session, account_id=recovery.account_id, recovery_id=recovery.id, now=self._clock.now()
             )

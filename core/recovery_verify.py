@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import time
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -100,10 +101,16 @@ class VerificationSteps(RecoveryBase):
             code = self._codes.issue(session, recovery, method, now)
             account_id = recovery.account_id
         # Delivered after the commit: a slow provider must not hold a database write lock.
-        account = self._directory.get(account_id) if account_id is not None else None
+        account = self._directory.get(account_id or 0)  # one lookup either way (id 0 matches nobody)
         try:
             if account is not None:
+                started = time.perf_counter()
                 self._deliver_code(account, method, code)
+                self._delivery_time.observe(method, time.perf_counter() - started)
+            else:
+                # Nothing to send for an unknown identifier; take as long as a real delivery usually does,
+                # so the response time does not say whether the account exists.
+                time.sleep(self._delivery_time.typical(method))
         except DeliveryError as exc:
             with self._db.transaction() as session:
                 recovery = self._load(session, handle)

@@ -34,8 +34,10 @@ class ChatHistory:
         for reply in replies:
             payload = reply.to_json()
             if payload["link"] is not None:
+                # The URL holds a token and is never stored: whoever reads this later asks for a fresh link.
                 payload["link"] = None
-                payload["text"] += f' ({reply.link.label if reply.link else "link"}: sent earlier; say "new link")'
+                payload["text"] += f' ({reply.link.label if reply.link else "link"}: say "new link" to get it here)'
+                payload["choices"] = payload["choices"] or [{"label": "Get a new link", "value": "new link"}]
             rows.append(self._row(session_id, sender, payload, now))
         if not rows:
             return []

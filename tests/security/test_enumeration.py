@@ -217,14 +217,6 @@ def test_answering_a_question_takes_the_same_time_for_unknown_identifiers(make_c
     assert abs(paired) < MAX_MEDIAN_DIFFERENCE_MS, (known, unknown, paired)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a code is delivered synchronously inside the request for a known account only "
-    "(core/recovery_verify.py send_code -> _deliver_code); for an unknown identifier nothing is sent, "
-    "so the 'email me a code' step is faster by the provider's round trip (SMTP here, a server taking 30 ms "
-    "to accept). README's design notes leave "
-    "equal timing for real providers to this issue; outbox delivery (above) is equal.",
-)
 def test_code_send_through_a_real_smtp_server_takes_the_same_time_for_unknown_identifiers(
     make_core: CoreFactory, clock: FakeClock, smtp_server: Any
 ) -> None:

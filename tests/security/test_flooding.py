@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from app import Core
@@ -140,14 +139,6 @@ def test_code_send_spam_does_not_stop_the_owner_getting_a_person(make_core: Core
     assert "building 2" in agent.get(f"/agent/tickets/{reference}").get_data(as_text=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web chat: a reset link an agent sends is pushed into the chat history, which stores links without "
-    "their URL (channels/web/history.py), so the web person never receives it; the reply tells them to say "
-    "'new link', which then fails with HTTP 500 (NotVerifiedError from issue_reset_link: the recovery was never "
-    "verified, the link was agent-issued). During a flood the agent's other tool, send-code, is refused by the "
-    "same per-account cap.",
-)
 def test_code_send_spam_does_not_stop_a_person_sending_the_owner_a_reset_link(
     make_core: CoreFactory, clock: FakeClock
 ) -> None:
