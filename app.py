@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import Flask, jsonify
 from pydantic import SecretStr
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.dedupe import EventLedger
 from bot.engine import Engine
@@ -148,6 +149,10 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     app.config["SECRET_KEY"] = core.settings.secret_key.get_secret_value() if core.settings.secret_key else None
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024
     app.extensions["resetdesk"] = core
+    if core.settings.trusted_proxies:
+        # Only the configured number of hops is believed; a client cannot pick its own address.
+        hops = core.settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["resetdesk.engine"] = engine
     register_web(
         app,

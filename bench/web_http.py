@@ -7,8 +7,8 @@
 
 The load generator is 2 processes x 4 threads of http.client (gunicorn's sync workers close each connection,
 so every request opens one). The chat API limits each client address to 240 requests a minute
-(ADDRESS_REQUESTS) and each session to 20 messages a minute; each conversation therefore comes from its
-own loopback address (127.1.x.y), as a thousand locked-out people would. `--addresses 1` sends everything
+(RESETDESK_CHAT_REQUESTS_PER_MINUTE) and each session to 20 messages a minute; each conversation therefore
+comes from its own loopback address (127.1.x.y), as a thousand locked-out people would. `--addresses 1` sends everything
 from 127.0.0.1 instead, to show what that limit does (most requests get 429). Reading the emailed code back
 from the outbox is the load generator's work and is not in a request's latency.
 

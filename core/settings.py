@@ -103,6 +103,16 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(ARGON2_MIN_TIME_COST, ge=ARGON2_MIN_TIME_COST)
     argon2_parallelism: int = Field(1, ge=1)
 
+    # Request limits per client address (and per chat session), per minute unless named otherwise
+    chat_messages_per_minute: int = Field(20, ge=1)  # per chat session
+    chat_requests_per_minute: int = Field(240, ge=1)  # per address, all chat API calls
+    chat_sessions_per_minute: int = Field(20, ge=1)  # new chat sessions per address
+    reset_requests_per_minute: int = Field(60, ge=1)  # reset page views, submits and checks per address
+    agent_sign_ins_per_5_minutes: int = Field(10, ge=1)  # console sign-in attempts per address
+    # Proxies in front of the app (load balancer, ingress): their X-Forwarded-For/-Proto hops are trusted, so
+    # limits apply per real client instead of to the whole site at the proxy's address. 0 = none.
+    trusted_proxies: int = Field(0, ge=0, le=5)
+
     # Conversations (dialog issue)
     conversation_idle_seconds: int = Field(30 * 60, ge=60)
 

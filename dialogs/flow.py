@@ -35,6 +35,7 @@ assert tuple(s["name"] for s in STATES) == _STATE_NAMES
 # Help, cancel, restart and hand-off work in every state (a test checks this on the data).
 GLOBAL_EVENTS = ("help", "cancel", "restart", "handoff")
 _EVERY = list(_STATE_NAMES)
+_AGENT_REACHES = [s for s in _STATE_NAMES if s != "verified"]  # "verified" is passed through within a turn
 
 TRANSITIONS: list[dict[str, Any]] = [
     # global commands
@@ -79,7 +80,9 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "relay", "source": "handoff", "dest": None, "after": "forward_to_support"},
     {"trigger": "support_closed", "source": "handoff", "dest": "done", "after": "say_support_closed"},
     {"trigger": "support_returned", "source": "handoff", "dest": "need", "before": "say_back_with_bot"},
-    {"trigger": "agent_link", "source": "handoff", "dest": "awaiting_reset"},
+    # an agent's action reaches the person wherever their conversation is (they may have moved on)
+    {"trigger": "agent_link", "source": _AGENT_REACHES, "dest": "awaiting_reset"},
+    {"trigger": "agent_code_sent", "source": _AGENT_REACHES, "dest": "enter_code"},
 ]  # fmt: skip
 
 MACHINE = Machine(

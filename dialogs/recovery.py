@@ -235,7 +235,10 @@ class RecoveryDialog(Readers):
     def agent_sent_code(self, handle: str, method: Method) -> list[Reply]:
         """An agent vouched for the person and asked for a code: continue at the code step."""
         self.slots.update(handle=handle, purpose=self.slots.get("purpose", Purpose.RESET.value))
-        self.fire(self._send(method))
+        if self._send(method) == "code_sent":
+            self.fire("agent_code_sent")
+        else:
+            self.say(TEXT["provider_down"])
         return self.replies
 
     def support_finished(self, *, returned: bool) -> list[Reply]:

@@ -70,9 +70,11 @@ def register_web(
         return response
 
     app.register_blueprint(pages)
-    app.register_blueprint(chat_api_blueprint(engine, history, limiter))
+    app.register_blueprint(chat_api_blueprint(engine, history, limiter, service.settings))
     app.register_blueprint(reset_blueprint(engine, service, limiter))
-    app.register_blueprint(agent_blueprint(support, SupportRelay(engine, support, service), limiter))
+    relay = SupportRelay(engine, support, service)
+    sign_ins = service.settings.agent_sign_ins_per_5_minutes
+    app.register_blueprint(agent_blueprint(support, relay, limiter, sign_ins_per_5_minutes=sign_ins))
     if demo:
         app.register_blueprint(demo_blueprint(database, directory))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=https)

@@ -16,11 +16,12 @@ from core.types import Method, SendStatus
 
 __all__ = ["agent_blueprint"]
 
-SIGN_INS_PER_ADDRESS = (10, 300)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def agent_blueprint(desk: SupportDesk, relay: SupportRelay, limiter: RateLimiter) -> Blueprint:
+def agent_blueprint(
+    desk: SupportDesk, relay: SupportRelay, limiter: RateLimiter, *, sign_ins_per_5_minutes: int
+) -> Blueprint:
     console = Blueprint("agent", __name__, url_prefix="/agent")
     console.before_request(refuse_nul)
 
@@ -52,8 +53,8 @@ def agent_blueprint(desk: SupportDesk, relay: SupportRelay, limiter: RateLimiter
         error = None
         if request.method == "POST":
             require_csrf()
-            wait = limiter.hit(f"agent-login:{request.remote_addr}", limit=SIGN_INS_PER_ADDRESS[0],
-                               window_seconds=SIGN_INS_PER_ADDRESS[1])  # fmt: skip
+            attempts = sign_ins_per_5_minutes
+            wait = limiter.hit(f"agent-login:{request.remote_addr}", limit=attempts, window_seconds=300)
             agent = (
                 None if wait else desk.authenticate(request.form.get("username", ""), request.form.get("password", ""))
             )

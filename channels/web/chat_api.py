@@ -13,15 +13,11 @@ from bot.engine import MAX_MESSAGE_CHARS, Engine
 from bot.messages import Inbound
 from channels.web.history import CHANNEL, ChatHistory
 from core.ratelimit import RateLimiter
+from core.settings import Settings
 
 __all__ = ["chat_api_blueprint"]
 
 log = logging.getLogger(__name__)
-
-# (requests, per seconds): generous for a person, tight for a script.
-SESSION_MESSAGES = (20, 60)
-ADDRESS_REQUESTS = (240, 60)
-ADDRESS_NEW_SESSIONS = (20, 60)
 
 
 class TooManyRequests(Exception):
@@ -29,11 +25,12 @@ class TooManyRequests(Exception):
         self.retry_after = retry_after
 
 
-def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimiter) -> Blueprint:
+def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimiter, settings: Settings) -> Blueprint:
+    """Limits (settings, per minute) are generous for a person and tight for a script."""
     api = Blueprint("chat_api", __name__)
 
-    def limit(key: str, rule: tuple[int, int]) -> None:
-        wait = limiter.hit(key, limit=rule[0], window_seconds=rule[1])
+    def limit(key: str, per_minute: int) -> None:
+        wait = limiter.hit(key, limit=per_minute, window_seconds=60)
         if wait is not None:
             raise TooManyRequests(wait)
 
@@ -60,7 +57,7 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
 
     @api.before_request
     def per_address_limit() -> None:
-        limit(f"addr:{request.remote_addr}", ADDRESS_REQUESTS)
+        limit(f"addr:{request.remote_addr}", settings.chat_requests_per_minute)
 
     @api.after_request
     def no_store(response: Response) -> Response:
@@ -70,7 +67,7 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
 
     @api.post("/api/chat/sessions")
     def create_session() -> tuple[Response, int]:
-        limit(f"new:{request.remote_addr}", ADDRESS_NEW_SESSIONS)
+        limit(f"new:{request.remote_addr}", settings.chat_sessions_per_minute)
         session_id = secrets.token_urlsafe(24)  # 192 random bits
         replies = engine.open(CHANNEL, session_id)
         last_seq = max(history.record(session_id, person_text=None, replies=replies))
@@ -79,7 +76,7 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
     @api.post("/api/chat/sessions/<session_id>/messages")
     def post_message(session_id: str) -> Response:
         known_session(session_id)
-        limit(f"session:{session_id}", SESSION_MESSAGES)
+        limit(f"session:{session_id}", settings.chat_messages_per_minute)
         body = request.get_json(silent=True)
         text = _text_from(body)
         turn = engine.turn(Inbound(CHANNEL, session_id, text))

@@ -12,8 +12,6 @@ from core.types import ResetStatus
 
 __all__ = ["reset_blueprint"]
 
-# Guessing tokens is hopeless (256 bits), but a flood of guesses is still refused early.
-ADDRESS_RESET_REQUESTS = (60, 60)
 # The form posts a password and its confirmation (the fields allow 4096 characters each, up to 4 bytes of
 # UTF-8 and 3x that URL-encoded): above the app's 8 KiB body limit, so the policy can say what is wrong.
 MAX_FORM_BYTES = 128 * 1024
@@ -25,8 +23,9 @@ def reset_blueprint(engine: Engine, service: RecoveryService, limiter: RateLimit
 
     @pages.before_request
     def limit_guessing() -> tuple[str, int, dict[str, str]] | None:
-        wait = limiter.hit(f"reset:{request.remote_addr}", limit=ADDRESS_RESET_REQUESTS[0],
-                           window_seconds=ADDRESS_RESET_REQUESTS[1])  # fmt: skip
+        # Guessing tokens is hopeless (256 bits), but a flood of guesses is still refused early.
+        per_minute = service.settings.reset_requests_per_minute
+        wait = limiter.hit(f"reset:{request.remote_addr}", limit=per_minute, window_seconds=60)
         if wait is None:
             request.max_content_length = MAX_FORM_BYTES
             return None

@@ -224,3 +224,20 @@ def test_the_console_escapes_what_people_type(web: tuple[Flask, Core], payload: 
     agent, _ = sign_in(app, core)
     page = agent.get(f"/agent/tickets/{reference}").get_data(as_text=True)
     assert payload not in page and "&lt;" in page
+
+
+def test_agent_actions_reach_a_person_who_has_moved_on(web: tuple[Flask, Core], clock: FakeClock) -> None:
+    app, core = web
+    chat, reference = person_asks_for_a_human(app, core)
+    agent, csrf = sign_in(app, core)
+    agent.post(f"/agent/tickets/{reference}/take", data={"csrf_token": csrf})
+    clock.advance(61)
+    agent.post(
+        f"/agent/tickets/{reference}/send-code", data={"csrf_token": csrf, "method": "sms", "reason": "ok per HR"}
+    )
+    assert chat.poll()[-1]["expects"] == "code"  # the person is at the code step now, no longer in hand-off
+    # The agent then sends a link instead: it reaches them at the code step too.
+    sent = agent.post(f"/agent/tickets/{reference}/send-link", data={"csrf_token": csrf, "reason": "verified by phone"})
+    assert sent.status_code == 302
+    assert "IT support has sent you a secure link" in chat.poll()[-1]["text"]
+    assert chat.say("new link")[-1]["link"] is not None  # the web history never held the URL; a fresh one comes

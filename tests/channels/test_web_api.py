@@ -134,3 +134,24 @@ def test_a_message_pushed_between_polls_is_not_skipped_by_the_next_post(web: tup
         client.get(f"/api/chat/sessions/{chat.session_id}/messages?after={body['last_seq']}").get_json()["messages"]
         == []
     )
+
+
+def test_limits_are_settings_and_trusted_proxies_give_each_client_its_own(make_app) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(chat_sessions_per_minute=2, trusted_proxies=1)
+    client = app.test_client()
+
+    def new_session(forwarded_for: str) -> int:
+        return client.post("/api/chat/sessions", json={}, headers={"X-Forwarded-For": forwarded_for}).status_code
+
+    assert [new_session("203.0.113.7") for _ in range(3)] == [201, 201, 429]
+    assert new_session("203.0.113.8") == 201  # another client behind the same proxy has its own limit
+
+
+def test_without_trusted_proxies_a_forwarded_header_cannot_dodge_the_limit(make_app) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(chat_sessions_per_minute=2)
+    client = app.test_client()
+    codes = [
+        client.post("/api/chat/sessions", json={}, headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+        for n in range(3)
+    ]
+    assert codes == [201, 201, 429]
