@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, expect
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import Core, create_app
@@ -33,16 +33,6 @@ from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
 from tests.fakes.smtp_server import FakeSmtpServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 HOST = "127.0.0.1"
 EMPLOYEE_ID = "E1001"
@@ -53,26 +43,6 @@ WEAK = "password1234"
 expect.set_options(timeout=10_000)
 
 # -- the browser -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        pytest.skip("install Debian's chromium: apt-get install -y chromium")
-    runner = sync_playwright().start()
-    try:
-        yield runner
-    finally:
-        runner.stop()
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
 
 
 @pytest.fixture

@@ -15,14 +15,12 @@ from core.importer import import_employees
 from tests.browser.conftest import (  # noqa: F401 (fixtures: SQLite, a live server, Chromium)
     EMPLOYEE_ID,
     LiveServer,
-    browser,
     clock,
     context,
     database,
     live_server,
     open_chat,
     page,
-    playwright,
     reset_link_over_http,
 )
 from tests.channels.conftest import csrf_of
