@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from pydantic import SecretStr
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -64,10 +64,14 @@ def _secret_key(settings: Settings) -> Settings:
     if settings.secret_key is not None:
         return settings
     key_file = PROJECT_ROOT / "instance" / "secret_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:  # O_EXCL: of several workers starting at once, one writes the key and all read that one
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
         log.warning("RESETDESK_SECRET_KEY is not set; generated one in %s (set it for production)", key_file)
     return settings.model_copy(update={"secret_key": SecretStr(key_file.read_text().strip())})
 
@@ -124,7 +128,7 @@ def build_core(
     recovery = RecoveryService(
         settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
     )
-    if settings.support_email and not settings.slack_enabled:
+    if settings.support_email and not (settings.slack_enabled and settings.support_slack_channel):
         recovery.ticket_alerts.append(
             EmailTicketAlert(
                 email,
@@ -186,11 +190,11 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
         register_telegram(app, engine=engine, settings=core.settings, ledger=ledger)
 
     @app.get("/healthz")
-    def healthz():  # type: ignore[no-untyped-def]
+    def healthz() -> Response:
         return jsonify(status="ok")
 
     @app.get("/readyz")
-    def readyz():  # type: ignore[no-untyped-def]
+    def readyz() -> Response | tuple[Response, int]:
         try:
             with core.database.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
@@ -200,11 +204,11 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
         return jsonify(status="ok", database="ok")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        return jsonify(error=error.name, message=error.description), error.code
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        return jsonify(error=error.name, message=error.description), error.code or 500
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected_error(error: Exception) -> tuple[Response, int]:
         log.exception("unhandled error (%s)", type(error).__name__)
         return jsonify(error="Internal Server Error", message="Something went wrong on our side."), 500
 

@@ -1,4 +1,5 @@
-"""Engine.handle: one inbound message -> its conversation -> the dialog -> replies. The only call channels make."""
+"""The engine: one inbound message -> its conversation -> the dialog -> replies (handle/turn), plus the events
+that reach a conversation from outside (open, reset_completed, from_support). Channels call nothing below it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from core.clock import Clock
 from core.recovery import RecoveryService
 from core.types import Requester, ResetOutcome, ResetStatus
 from dialogs.prompts import TEXT
-from dialogs.recovery import INITIAL, RecoveryDialog
+from dialogs.recovery import INITIAL, SECRET_STATES, RecoveryDialog
 
 __all__ = ["MAX_MESSAGE_CHARS", "Engine", "Turn"]
 
@@ -54,14 +55,13 @@ class Engine:
         requester = outcome.requester
         if outcome.status is not ResetStatus.DONE or requester is None:
             return []
-        with self._store.claim(requester.channel, requester.user_id) as conversation:
-            if conversation.state != "awaiting_reset" or conversation.slots.get("handle") != outcome.handle:
-                return []
-            dialog = self._dialog(conversation, requester)
-            dialog.fire("reset_completed")
-            replies = self._finish(conversation, dialog, dialog.replies)
-        self.push.deliver(requester.channel, requester.user_id, replies)
-        return replies
+
+        def confirm(dialog: RecoveryDialog) -> list[Reply]:
+            if dialog.state == "awaiting_reset" and dialog.slots.get("handle") == outcome.handle:
+                dialog.fire("reset_completed")
+            return dialog.replies
+
+        return self.from_support(requester, confirm)
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         return self.turn(inbound).replies
@@ -72,7 +72,7 @@ class Engine:
         text = inbound.text.replace("\x00", "")[:MAX_MESSAGE_CHARS]
         try:
             with self._store.claim(inbound.channel, inbound.user_id) as conversation:
-                answered_secret = conversation.slots.get("expects") in ("code", "secret")
+                answered_secret = _answers_a_secret(conversation)
                 replies = self._turn(conversation, Requester(inbound.channel, inbound.user_id), text, inbound.meta)
                 person = next(e for e in reversed(conversation.transcript) if e["from"] == "person")
         except (ConversationBusyError, ConversationConflictError) as exc:
@@ -86,7 +86,7 @@ class Engine:
         at = self._clock.now().isoformat(timespec="seconds")
         opening: list[Reply] = []
         # Judge what this message answers before any reset: an answer typed after a long pause is still secret.
-        expected = conversation.slots.get("expects", "text")
+        expected = "secret" if _answers_a_secret(conversation) else conversation.slots.get("expects", "text")
         conversation.transcript.append(person_entry(text, expected=expected, state=conversation.state, at=at))
         if self._expired(conversation):
             conversation.state, conversation.slots = INITIAL, {}
@@ -95,7 +95,7 @@ class Engine:
         dialog.redacted_text = conversation.transcript[-1]["text"]
         hint = meta.get("identifier_hint")
         dialog.hint = hint if isinstance(hint, str) and hint else None
-        command = global_command(text)
+        command = global_command(text, exact_only=_answers_a_secret(conversation) or conversation.state == "identify")
         return self._finish(
             conversation, dialog, opening + (dialog.command(command) if command else dialog.receive(text))
         )
@@ -103,9 +103,15 @@ class Engine:
     def from_support(self, requester: Requester, act: Callable[[RecoveryDialog], list[Reply]]) -> list[Reply]:
         """Apply something live support did (closed the ticket, sent a link...) to the person's conversation,
         and push the resulting replies to their channel."""
-        with self._store.claim(requester.channel, requester.user_id) as conversation:
-            dialog = self._dialog(conversation, requester)
-            replies = self._finish(conversation, dialog, act(dialog))
+        try:
+            with self._store.claim(requester.channel, requester.user_id) as conversation:
+                dialog = self._dialog(conversation, requester)
+                replies = self._finish(conversation, dialog, act(dialog))
+        except (ConversationBusyError, ConversationConflictError) as exc:
+            # What support (or the reset page) did stands; only the chat's follow-up is missed, and the
+            # dialog catches up on the person's next message (e.g. it checks whether the reset completed).
+            log.warning("could not update the conversation after an outside event (%s)", type(exc).__name__)
+            return []
         self.push.deliver(requester.channel, requester.user_id, replies)
         return replies
 
@@ -125,3 +131,9 @@ class Engine:
         if conversation.updated_at is None or conversation.state in (INITIAL, "done", "handoff"):
             return False
         return (self._clock.now() - conversation.updated_at).total_seconds() > self._idle
+
+
+def _answers_a_secret(conversation: ConversationRecord) -> bool:
+    """Whether this message may hold a code or an answer: judged by the state as well as by the last prompt,
+    so a message after a help or "expired" reply at the code step is still treated as secret."""
+    return conversation.state in SECRET_STATES or conversation.slots.get("expects") in ("code", "secret")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs.replies import Link, Reply
+from dialogs.replies import Link, Reply, without_link
 
-__all__ = ["Inbound", "Link", "Reply"]
+__all__ = ["Inbound", "Link", "Reply", "without_link"]
 
 
 @dataclass(frozen=True, slots=True)

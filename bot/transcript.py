@@ -10,7 +10,7 @@ from bot.messages import Reply
 __all__ = ["REDACTED", "bot_entries", "person_entry"]
 
 REDACTED = "[redacted]"
-_CODE_LIKE = re.compile(r"\d(?:[\s-]?\d){5,}")  # six or more digits, spaced or dashed
+_CODE_LIKE = re.compile(r"\d(?:[\s.-]?\d){5,}")  # six or more digits, spaced, dotted or dashed
 MAX_ENTRIES = 200
 
 

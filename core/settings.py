@@ -168,8 +168,9 @@ def _describe(error: dict[str, Any]) -> str:
         message = f"accepted values are {expected}"
     elif error["type"].startswith("bool"):
         message = "accepted values are true/false, 1/0, yes/no, on/off"
-    # Secret fields are SecretStr, which accept any text, so an echoed input is never a secret.
-    return f"{variable}={error.get('input')!r}: {message}"
+    # Secret fields are SecretStr, which accept any text; a database URL may carry a password.
+    shown = "(hidden)" if field == "database_url" else repr(error.get("input"))
+    return f"{variable}={shown}: {message}"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -103,8 +103,10 @@ class SupportDesk:
             stored = agent.password_hash if agent is not None and agent.active else None
             info = AgentInfo(agent.id, agent.username, agent.display_name) if agent is not None else None
         ok = self._hasher.verify(stored, password)  # a decoy hash when unknown: same time either way
+        # Only a known agent's name is recorded: what was typed may be a password in the wrong box.
+        actor = f"agent:{info.username}" if info is not None else "agent:unknown"
         with self._db.transaction() as session:
-            self._audit.record(session, "agent.sign_in", actor=f"agent:{username[:64]}", success=ok)
+            self._audit.record(session, "agent.sign_in", actor=actor, success=ok)
         return info if ok else None
 
     def agent(self, agent_id: int) -> AgentInfo | None:

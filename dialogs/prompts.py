@@ -28,7 +28,6 @@ TEXT: dict[str, str] = {
     "identify_again": "I couldn't read that. Please type your employee ID (like E1234) or your username.",
     "choose": "How would you like to confirm it's you?",
     "choose_next": "One more step: please answer your security questions.",
-    "code_hint": 'Type the code from your message, or say "resend" or "another way".',
     "code_malformed": "That doesn't look like a {digits}-digit code. Type just the digits (spaces are fine).",
     "code_wrong": "That code isn't right. You have {tries} more {tries_word} with this code.",
     "code_expired": 'That code has expired or was replaced. Say "resend" for a new one, or "another way".',

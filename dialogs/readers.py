@@ -108,7 +108,11 @@ class Readers:
             return "handoff"
         method = Method(choice)
         if method is Method.QUESTIONS:
-            return "pick_questions"
+            options = self.service.options(self.slots["handle"])  # things may have changed since the buttons
+            if options.locked:
+                self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
+                return "handoff"
+            return "pick_questions" if Method.QUESTIONS in options.methods else "unclear"
         return self._send(method)
 
     def read_code(self) -> str:

@@ -16,9 +16,10 @@ from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, NEED
 from dialogs.readers import READERS, Readers
 from dialogs.replies import Expects, Link, Reply
 
-__all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "STATES", "TRANSITIONS", "RecoveryDialog"]
+__all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "SECRET_STATES", "STATES", "TRANSITIONS", "RecoveryDialog"]
 
 _STATE_EXPECTS: dict[str, Expects] = {"enter_code": "code", "answer_questions": "secret"}
+SECRET_STATES = frozenset(_STATE_EXPECTS)  # where whatever the person types may be a code or an answer
 _MAX_UNCLEAR = 3
 
 
@@ -128,15 +129,17 @@ class RecoveryDialog(Readers):
         text = CODE_SENT[method].format(digits=settings.code_digits, minutes=settings.code_ttl_seconds // 60)
         self.say(text, choices=(("Resend the code", "resend"), ("Another way", "another way")), expects="code")
 
-    def say_send_refused(self) -> None:
+    def _send_refused_text(self) -> str:
         status = SendStatus(self.slots["send_status"])
         seconds = self.slots.get("retry_after") or 0
         if status is SendStatus.TOO_SOON:
-            text = TEXT["too_soon"].format(seconds=seconds)
-        elif status is SendStatus.RATE_LIMITED:
-            text = TEXT["rate_limited"].format(minutes=max(1, -(-seconds // 60)))
-        else:
-            text = TEXT["provider_down"]
+            return TEXT["too_soon"].format(seconds=seconds)
+        if status is SendStatus.RATE_LIMITED:
+            return TEXT["rate_limited"].format(minutes=max(1, -(-seconds // 60)))
+        return TEXT["provider_down"]
+
+    def say_send_refused(self) -> None:
+        text = self._send_refused_text()
         if self.state == "choose_method":
             self.say(text)
             self.offer_methods()
@@ -151,7 +154,11 @@ class RecoveryDialog(Readers):
         self.say(TEXT["code_malformed"].format(digits=self.service.settings.code_digits), expects="code")
 
     def say_code_expired(self) -> None:
-        self.say(TEXT["code_expired"], choices=(("Resend the code", "resend"), ("Another way", "another way")))
+        self.say(
+            TEXT["code_expired"],
+            choices=(("Resend the code", "resend"), ("Another way", "another way")),
+            expects="code",
+        )
 
     def say_code_used_up(self) -> None:
         self.say(TEXT["code_used_up"])
@@ -238,7 +245,7 @@ class RecoveryDialog(Readers):
         if self._send(method) == "code_sent":
             self.fire("agent_code_sent")
         else:
-            self.say(TEXT["provider_down"])
+            self.say(self._send_refused_text())
         return self.replies
 
     def support_finished(self, *, returned: bool) -> list[Reply]:

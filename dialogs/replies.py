@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-__all__ = ["Expects", "Link", "Reply"]
+__all__ = ["Expects", "Link", "Reply", "without_link"]
 
 Expects = Literal["text", "code", "secret", "none"]
 
@@ -37,3 +37,15 @@ class Reply:
         if self.author == "agent":
             body["from"] = "agent"
         return body
+
+
+def without_link(reply: Reply) -> Reply:
+    """The reply as a channel that keeps history shows it later: the link (its URL holds a token) replaced by
+    a way to ask the bot for a fresh one, which the conversation understands in the waiting state."""
+    label = reply.link.label if reply.link else "link"
+    return replace(
+        reply,
+        text=f'{reply.text} ({label}: say "new link" to get it here)',
+        choices=reply.choices or (("Get a new link", "new link"),),
+        link=None,
+    )

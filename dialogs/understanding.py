@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-__all__ = ["Intent", "match_choice", "normalise", "read_intents"]
+__all__ = ["Intent", "asks_for_a_person", "match_choice", "normalise", "read_intents"]
 
 Intent = str
 
@@ -77,6 +77,12 @@ def read_intents(text: str) -> set[Intent]:
     for word in _TOKEN.findall(clean[:500]):
         found |= _word_intents(word[:40])
     return found
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Only the explicit phrases ("a human", "help desk", "talk to a ..."), never a lone word like "agent"."""
+    clean = normalise(text)
+    return any(phrase in clean for phrase in _PHRASES["agent"])
 
 
 def match_choice(text: str, choices: Sequence[Sequence[str]]) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert, select
 
-from bot.messages import Reply
+from bot.messages import Reply, without_link
 from core.clock import Clock
 from core.db import Database
 from core.models import ChatMessage
@@ -33,11 +33,9 @@ class ChatHistory:
             rows.append(self._row(session_id, "person", Reply(person_text).to_json(), now))
         for reply in replies:
             payload = reply.to_json()
-            if payload["link"] is not None:
+            if reply.link is not None:
                 # The URL holds a token and is never stored: whoever reads this later asks for a fresh link.
-                payload["link"] = None
-                payload["text"] += f' ({reply.link.label if reply.link else "link"}: say "new link" to get it here)'
-                payload["choices"] = payload["choices"] or [{"label": "Get a new link", "value": "new link"}]
+                payload = without_link(reply).to_json()
             rows.append(self._row(session_id, sender, payload, now))
         if not rows:
             return []
