@@ -18,8 +18,6 @@ Run from the project root: `python -m bench.web_http [--only f,h] [--seconds 10]
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import multiprocessing
 import os
 import signal
@@ -37,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.web_common import WEB_SCRIPT, add_accounts, core_for, employee_id, latest_code, percentile
+from tests.support import json_request
 
 __all__ = ["HttpFigures", "bench_http", "bench_scale_out", "main"]
 
@@ -81,7 +80,7 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                status, _ = _request("127.0.0.1", self.port, "GET", "/healthz", None, None)
+                status, _ = json_request(self.port, "GET", "/healthz")
                 if status == 200:
                     break
             except OSError:
@@ -90,7 +89,7 @@ class Gunicorn:
             self.stop()
             raise RuntimeError(f"gunicorn ({target}) did not start")
         for _ in range(workers * 20):  # let every worker answer a few requests before timing
-            _request("127.0.0.1", self.port, "GET", "/healthz", None, None)
+            json_request(self.port, "GET", "/healthz")
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -102,21 +101,6 @@ class Gunicorn:
 
 
 # -- load generator -----------------------------------------------------------------------------------
-
-
-def _request(
-    host: str, port: int, method: str, path: str, body: dict[str, Any] | None, source: str | None
-) -> tuple[int, Any]:
-    connection = http.client.HTTPConnection(host, port, timeout=60, source_address=(source, 0) if source else None)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if payload is not None else {}
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        return response.status, json.loads(data) if data else None
-    finally:
-        connection.close()
 
 
 def _source(number: int, addresses: int) -> str | None:
@@ -168,7 +152,7 @@ def _load_process(job: _Job) -> tuple[list[float], Counter[int], float]:
                     text = "123456" if template == "{code}" else template.format(employee_id=employee_id(number))
                     path = f"/floor/{session_id}"
                 t0 = time.perf_counter()
-                status, _ = _request("127.0.0.1", job.port, "POST", path, {"text": text}, source)
+                status, _ = json_request(job.port, "POST", path, {"text": text}, source=source)
                 latencies.append(time.perf_counter() - t0)
                 statuses[status] += 1
                 if status != 200:

@@ -12,11 +12,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from core.clock import Clock
 from core.db import Database
-from core.models import OutboxMessage
+from core.outbox import Outbox
 from core.ports import DeliveryError, EmailMessage
 
 __all__ = ["OutboxEmailSender", "SmtpEmailSender"]
@@ -28,24 +26,10 @@ class OutboxEmailSender:
     name = "outbox"
 
     def __init__(self, database: Database, clock: Clock) -> None:
-        self._database = database
-        self._clock = clock
+        self._outbox = Outbox(database, clock)
 
     def send(self, message: EmailMessage) -> None:
-        try:
-            with self._database.transaction() as session:
-                session.add(
-                    OutboxMessage(
-                        kind="email",
-                        recipient=message.to,
-                        subject=message.subject,
-                        body=message.body,
-                        created_at=self._clock.now(),
-                    )
-                )
-        except SQLAlchemyError as exc:
-            # SQLAlchemy errors quote the statement parameters, body included: do not chain.
-            raise DeliveryError("email", f"outbox write failed ({type(exc).__name__})") from None
+        self._outbox.keep("email", message.to, message.body, subject=message.subject)
 
 
 class SmtpEmailSender:

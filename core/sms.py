@@ -7,14 +7,13 @@ Bodies carry one-time codes, so they are never logged and never put in an except
 from __future__ import annotations
 
 import requests
-from sqlalchemy.exc import SQLAlchemyError
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from core.clock import Clock
 from core.db import Database
-from core.models import OutboxMessage
+from core.outbox import Outbox
 from core.ports import DeliveryError
 
 __all__ = ["OutboxSmsSender", "TwilioSmsSender"]
@@ -26,18 +25,10 @@ class OutboxSmsSender:
     name = "outbox"
 
     def __init__(self, database: Database, clock: Clock) -> None:
-        self._database = database
-        self._clock = clock
+        self._outbox = Outbox(database, clock)
 
     def send(self, to: str, body: str) -> None:
-        try:
-            with self._database.transaction() as session:
-                session.add(
-                    OutboxMessage(kind="sms", recipient=to, subject="", body=body, created_at=self._clock.now())
-                )
-        except SQLAlchemyError as exc:
-            # SQLAlchemy errors quote the statement parameters, body included: do not chain.
-            raise DeliveryError("sms", f"outbox write failed ({type(exc).__name__})") from None
+        self._outbox.keep("sms", to, body)
 
 
 class TwilioSmsSender:

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from app import Core, build_core
 from core.db import Database
 from core.models import Base
-from tests.support import FakeClock, make_settings
+from tests.support import FakeClock, make_settings, migrated_sqlite
 
 pytest_plugins = ["tests.fakes.smtp_server", "tests.fakes.twilio_api", "tests.chromium"]
 
@@ -57,10 +57,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         _empty_tables(database)
         yield database
         return
-    database = Database(f"sqlite:///{tmp_path / 'resetdesk.db'}")
-    database.migrate()
-    yield database
-    database.dispose()
+    with migrated_sqlite(tmp_path / "resetdesk.db") as database:
+        yield database
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from core.db import Database
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
 from tests.fakes.smtp_server import FakeSmtpServer
+from tests.support import migrated_sqlite
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 HOST = "127.0.0.1"
@@ -80,10 +81,8 @@ class TravelClock:
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
     """Browser tests run on SQLite only; the database layer is tested on both elsewhere."""
-    database = Database(f"sqlite:///{tmp_path / 'browser.db'}")
-    database.migrate()
-    yield database
-    database.dispose()
+    with migrated_sqlite(tmp_path / "browser.db") as database:
+        yield database
 
 
 @pytest.fixture

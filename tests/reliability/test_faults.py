@@ -245,11 +245,7 @@ def test_database_down_from_saving_the_password_on_never_half_resets_and_says_so
 ) -> None:
     """The database goes away between using the link and saving the password, and stays away long enough
     that the link cannot be given back either: the password is unchanged and the page says what to do."""
-    core = make_core()
-    add_employee(core)
-    client = web_app(core).test_client()
-    chat = ChatClient(client)
-    chat.say("I forgot my password")
+    core, client, chat = asked_for_a_reset(make_core)
     chat.say("E1001")
     chat.say("email")
     link = chat.say(last_outbox_code(core))[-1]["link"]["url"]
@@ -360,17 +356,23 @@ def conversation_row(core: Core, session_id: str) -> tuple[str, dict[str, Any], 
         return row.state, dict(row.slots), len(row.transcript)
 
 
+def asked_for_a_reset(make_core: CoreFactory) -> tuple[Core, FlaskClient, ChatClient]:
+    """A web chat with E1001 on file, that has just said "I forgot my password"."""
+    core = make_core()
+    add_employee(core)
+    client = web_app(core).test_client()
+    chat = ChatClient(client)
+    chat.say("I forgot my password")
+    return core, client, chat
+
+
 SAVE = r"^\s*UPDATE conversations SET state"
 
 
 def test_conversation_save_failing_is_a_plain_503_and_the_message_can_be_sent_again(
     make_core: CoreFactory, clock: FakeClock
 ) -> None:
-    core = make_core()
-    add_employee(core)
-    client = web_app(core).test_client()
-    chat = ChatClient(client)
-    chat.say("I forgot my password")
+    core, client, chat = asked_for_a_reset(make_core)
     before = conversation_row(core, chat.session_id)
     with database_fails(core, SAVE) as failed:
         response = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "E1001"})
@@ -389,11 +391,7 @@ def test_a_message_resent_right_after_a_failed_save_is_taken(
     make_core: CoreFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(SqlConversationStore, "__init__", _short_wait(SqlConversationStore.__init__))
-    core = make_core()
-    add_employee(core)
-    client = web_app(core).test_client()
-    chat = ChatClient(client)
-    chat.say("I forgot my password")
+    core, client, chat = asked_for_a_reset(make_core)
     with database_fails(core, SAVE):
         assert client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "E1001"}).status_code == 503
     assert "confirm it's you" in chat.say("E1001")[-1]["text"]
@@ -410,11 +408,7 @@ def test_database_lost_in_the_middle_of_a_turn_keeps_nothing_and_asks_to_send_ag
     make_core: CoreFactory, clock: FakeClock
 ) -> None:
     """The recovery service's own write fails mid-turn (after the conversation was claimed)."""
-    core = make_core()
-    add_employee(core)
-    client = web_app(core).test_client()
-    chat = ChatClient(client)
-    chat.say("I forgot my password")
+    core, client, chat = asked_for_a_reset(make_core)
     chat.say("E1001")
     before = conversation_row(core, chat.session_id)
     with database_fails(core, r"^\s*INSERT INTO one_time_codes") as failed:

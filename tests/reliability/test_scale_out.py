@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import http.client
 import importlib.util
-import json
 import os
 import re
 import signal
@@ -47,7 +45,7 @@ from core.models import AuditEvent, Conversation, OneTimeCode, OutboxMessage
 from core.settings import PROJECT_ROOT
 from core.types import CheckStatus, Method
 from dialogs.prompts import CODE_SENT, TEXT
-from tests.support import make_settings
+from tests.support import json_request, make_settings
 
 pytestmark = pytest.mark.slow
 
@@ -133,7 +131,7 @@ def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> No
         if process.poll() is not None:
             pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            status, _ = _request("127.0.0.1", port, "GET", "/readyz")
+            status, _ = json_request(port, "GET", "/readyz", timeout=HTTP_TIMEOUT)
             if status == 200:
                 return
         except OSError:
@@ -153,21 +151,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
     with contextlib.suppress(ProcessLookupError):  # workers outliving the arbiter would hold connections
         os.killpg(process.pid, signal.SIGKILL)
-
-
-def _request(
-    source: str, port: int, method: str, path: str, body: dict[str, Any] | None = None
-) -> tuple[int, dict[str, Any]]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT, source_address=(source, 0))
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if payload is not None else {}
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        return response.status, json.loads(data) if data else {}
-    finally:
-        connection.close()
 
 
 # -- one person --------------------------------------------------------------------------------------------
@@ -202,7 +185,7 @@ class Person:
         return self.outcome
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None, status: int) -> dict[str, Any]:
-        got, answer = _request(self.address, self.port, method, path, body)
+        got, answer = json_request(self.port, method, path, body, source=self.address, timeout=HTTP_TIMEOUT)
         if got != status:
             raise AssertionError(f"{method} {path} -> {got} {answer}")
         return answer

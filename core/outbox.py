@@ -1,0 +1,31 @@
+"""The outbox: email and SMS kept in the database instead of being sent (demo and development delivery)."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.clock import Clock
+from core.db import Database
+from core.models import OutboxMessage
+from core.ports import DeliveryError
+
+__all__ = ["Outbox"]
+
+
+class Outbox:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._database = database
+        self._clock = clock
+
+    def keep(self, kind: str, recipient: str, body: str, subject: str = "") -> None:
+        """Store one message, shown on the demo outbox page; DeliveryError if the database refuses it."""
+        try:
+            with self._database.transaction() as session:
+                session.add(
+                    OutboxMessage(
+                        kind=kind, recipient=recipient, subject=subject, body=body, created_at=self._clock.now()
+                    )
+                )
+        except SQLAlchemyError as exc:
+            # SQLAlchemy errors quote the statement parameters, body included: do not chain.
+            raise DeliveryError(kind, f"outbox write failed ({type(exc).__name__})") from None
