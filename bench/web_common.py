@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import Engine, insert, select
 
 from app import Core, build_core, build_engine
 from channels.web.history import CHANNEL, ChatHistory
@@ -22,7 +21,6 @@ __all__ = [
     "add_accounts",
     "bench_settings",
     "core_for",
-    "count_statements",
     "employee_id",
     "latest_code",
     "percentile",
@@ -109,21 +107,6 @@ def web_text(turn: int, number: int, database_engine: Engine) -> str:
     if template == "{code}":
         return latest_code(database_engine, number)
     return template.format(employee_id=employee_id(number))
-
-
-@contextmanager
-def count_statements(engine: Engine) -> Iterator[list[int]]:
-    """Counts the SQL statements run on `engine` while the block runs: yields [statements]."""
-    counter = [0]
-
-    def before(*_: Any) -> None:
-        counter[0] += 1
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def percentile(ordered: Sequence[float], fraction: float) -> float:

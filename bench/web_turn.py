@@ -29,8 +29,8 @@ from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app import create_app
-from bench.web_common import WEB_SCRIPT, add_accounts, core_for, count_statements, summary_us, web_text
-from core.db import Database
+from bench.web_common import WEB_SCRIPT, add_accounts, core_for, summary_us, web_text
+from core.db import Database, count_statements
 
 __all__ = ["WebTurnFigures", "bench_web_turn", "floor_app", "main"]
 

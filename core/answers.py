@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from core import models
 from core.db import Database
@@ -12,6 +12,11 @@ from core.hashing import SlowHasher
 from core.questions import QUESTION_POOL, find_question, normalise_answer
 
 __all__ = ["AnswerStore"]
+
+# Read on most turns (which methods an account offers): built once, run with a parameter.
+_ENROLLED = select(models.ChallengeAnswer.question_id).where(
+    models.ChallengeAnswer.account_id == bindparam("account_id")
+)
 
 
 class AnswerStore:
@@ -38,9 +43,8 @@ class AnswerStore:
 
     def enrolled(self, account_id: int) -> list[str]:
         """Question ids with an answer on file, in pool order."""
-        query = select(models.ChallengeAnswer.question_id).where(models.ChallengeAnswer.account_id == account_id)
         with self._db.engine.connect() as connection:  # Core: a read needs no ORM session
-            ids = set(connection.execute(query).scalars())
+            ids = set(connection.execute(_ENROLLED, {"account_id": account_id}).scalars())
         order = {q.id: n for n, q in enumerate(QUESTION_POOL)}
         return sorted(ids, key=lambda qid: (order.get(qid, len(order)), qid))
 

@@ -10,7 +10,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from core.db import rows_changed
@@ -22,6 +22,18 @@ __all__ = ["CodeBook", "clean_code"]
 
 _SEPARATORS = re.compile(r"[\s\-.]")
 _PURPOSE = "one-time-code"
+
+# The reads every turn makes, built once (building a statement costs about as much as running it).
+_NEWEST_FIRST = (
+    select(OneTimeCode).where(OneTimeCode.recovery_id == bindparam("recovery_id")).order_by(OneTimeCode.id.desc())
+)
+_LATEST_BY_METHOD = _NEWEST_FIRST.where(OneTimeCode.method == bindparam("method")).limit(1)
+_OPEN_CODE = _NEWEST_FIRST.where(~OneTimeCode.revoked, OneTimeCode.used_at.is_(None)).limit(1)
+_TRIES_BY_METHOD = (
+    select(OneTimeCode.method, OneTimeCode.used_at, OneTimeCode.attempts)
+    .where(OneTimeCode.recovery_id == bindparam("recovery_id"))
+    .order_by(OneTimeCode.id.desc())
+)
 
 
 def clean_code(text: str) -> str:
@@ -67,12 +79,7 @@ class CodeBook:
         code = clean_code(typed)
         if not (code.isascii() and code.isdigit() and len(code) == self.digits):
             return CheckStatus.MALFORMED, None, None
-        row = session.scalars(
-            select(OneTimeCode)
-            .where(OneTimeCode.recovery_id == recovery.id, ~OneTimeCode.revoked, OneTimeCode.used_at.is_(None))
-            .order_by(OneTimeCode.id.desc())
-            .limit(1)
-        ).first()
+        row = session.scalars(_OPEN_CODE, {"recovery_id": recovery.id}).first()
         if row is None:
             return CheckStatus.NO_CODE, None, None
         method = Method(row.method)
@@ -120,32 +127,19 @@ class CodeBook:
 
     def exhausted_methods(self, session: Session, recovery_id: str) -> set[Method]:
         """Methods whose latest code in this recovery has had all its tries and was never used."""
-        latest = (
-            select(OneTimeCode.method, func.max(OneTimeCode.id).label("id"))
-            .where(OneTimeCode.recovery_id == recovery_id)
-            .group_by(OneTimeCode.method)
-            .subquery()
-        )
-        rows = session.execute(
-            select(OneTimeCode.method)
-            .join(latest, OneTimeCode.id == latest.c.id)
-            .where(OneTimeCode.used_at.is_(None), OneTimeCode.attempts >= self.max_attempts)
-        ).scalars()
-        return {Method(method) for method in rows}
+        # A recovery holds a handful of codes (sends are capped per hour): newest first, first per method wins.
+        rows = session.execute(_TRIES_BY_METHOD, {"recovery_id": recovery_id})
+        latest: dict[str, bool] = {}
+        for method, used_at, attempts in rows:
+            latest.setdefault(method, used_at is None and attempts >= self.max_attempts)
+        return {Method(method) for method, exhausted in latest.items() if exhausted}
 
     def discard(self, session: Session, recovery: Recovery) -> None:
         """Forget the newest code after its delivery failed: it was never seen, so it must not count."""
-        latest = session.scalars(
-            select(OneTimeCode).where(OneTimeCode.recovery_id == recovery.id).order_by(OneTimeCode.id.desc())
-        ).first()
+        latest = session.scalars(_NEWEST_FIRST.limit(1), {"recovery_id": recovery.id}).first()
         if latest is not None:
             session.delete(latest)
 
     @staticmethod
     def _latest(session: Session, recovery_id: str, method: Method) -> OneTimeCode | None:
-        return session.scalars(
-            select(OneTimeCode)
-            .where(OneTimeCode.recovery_id == recovery_id, OneTimeCode.method == method.value)
-            .order_by(OneTimeCode.id.desc())
-            .limit(1)
-        ).first()
+        return session.scalars(_LATEST_BY_METHOD, {"recovery_id": recovery_id, "method": method.value}).first()

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["MIGRATIONS_DIR", "Database"]
+__all__ = ["MIGRATIONS_DIR", "Database", "count_statements", "rows_changed"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -74,3 +74,18 @@ def rows_changed(result: Result[Any]) -> int:
     """Rows an UPDATE/DELETE touched: how conditional updates tell the one winner of a race."""
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+@contextmanager
+def count_statements(engine: Engine) -> Iterator[list[int]]:
+    """Counts the SQL statements run on `engine` while the block runs: yields [statements]."""
+    counter = [0]
+
+    def before(*_: Any) -> None:
+        counter[0] += 1
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,13 +70,10 @@ class SqlDirectory:
     def find(self, identifier: str) -> Account | None:
         key = identifier_key(identifier)
         # One query either way; an employee-ID match wins over a username match.
-        query = select(models.Account).where(
-            or_(models.Account.employee_id_key == key, models.Account.username_key == key)
-        )
-        with self._db.transaction() as session:
-            rows = list(session.scalars(query))
+        with self._db.engine.connect() as connection:
+            rows = list(connection.execute(_FIND, {"key": key}))
         rows.sort(key=lambda row: row.employee_id_key != key)
-        return _to_account(rows[0]) if rows else None
+        return _to_account(rows[0]) if rows else None  # type: ignore[arg-type]
 
     def find_by_email(self, email: str) -> Account | None:
         """The one account with this email (case-insensitive), or None if none or several have it."""
@@ -88,7 +85,7 @@ class SqlDirectory:
     def get(self, account_id: int) -> Account | None:
         # Core rather than the ORM: called several times a turn, and a read needs no session or identity map.
         with self._db.engine.connect() as connection:
-            row = connection.execute(select(*_ACCOUNT_COLUMNS).where(models.Account.id == account_id)).first()
+            row = connection.execute(_GET, {"account_id": account_id}).first()
         return _to_account(row) if row else None  # type: ignore[arg-type]
 
     def verify_password(self, account_id: int, password: str) -> bool:
@@ -234,6 +231,11 @@ _ACCOUNT_COLUMNS = (
     models.Account.email,
     models.Account.phone,
     models.Account.locked,
+)
+# Core reads made on most turns, built once (building a statement costs about as much as running it).
+_GET = select(*_ACCOUNT_COLUMNS).where(models.Account.id == bindparam("account_id"))
+_FIND = select(*_ACCOUNT_COLUMNS, models.Account.employee_id_key).where(
+    or_(models.Account.employee_id_key == bindparam("key"), models.Account.username_key == bindparam("key"))
 )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from core.codes import clean_code
 from core.recovery import RecoveryService
-from core.types import CheckResult, CheckStatus, HandoffReason, Method, Purpose, Requester, SendStatus
+from core.types import CheckResult, CheckStatus, HandoffReason, Method, Options, Purpose, Requester, SendStatus
 from dialogs.prompts import NEED_CHOICES
 from dialogs.understanding import match_choice, normalise, read_intents
 
@@ -43,6 +43,7 @@ class Readers:
     slots: dict[str, Any]
     text: str
     hint: str | None
+    fresh_options: Options | None
 
     def read_start(self) -> str:
         intents = read_intents(self.text)
@@ -90,6 +91,7 @@ class Readers:
             reason = HandoffReason.PROVIDER_DOWN if options.unavailable else HandoffReason.NO_METHOD
             self.slots["handoff_reason"] = reason.value
             return "handoff"
+        self.fresh_options = options  # "identified" offers these methods next
         return "identified"
 
     def read_method(self) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.recovery import RecoveryService
-from core.types import HandoffReason, Method, Purpose, Requester, SendStatus
+from core.types import HandoffReason, Method, Options, Purpose, Requester, SendStatus
 from dialogs.flow import GLOBAL_EVENTS, INITIAL, MACHINE, STATES, TRANSITIONS
 from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, NEED_CHOICES, NONE_CHOICE, TEXT
 from dialogs.readers import READERS, Readers
@@ -47,6 +47,8 @@ class RecoveryDialog(Readers):
         self.hint: str | None = None  # an account the channel proposes (e.g. from the Slack profile email)
         self.redacted_text = ""  # this message as the transcript keeps it: what support may see
         self.agent_link: Link | None = None  # a reset link an agent issued for this person
+        # Options a reader fetched this turn, for the callback that follows it to show (one read, not two).
+        self.fresh_options: Options | None = None
 
     # -- driving ----------------------------------------------------------------------------------------
 
@@ -117,7 +119,7 @@ class RecoveryDialog(Readers):
         self.say(TEXT["identify_again"])
 
     def offer_methods(self) -> None:
-        options = self.service.options(self.slots["handle"])
+        options, self.fresh_options = self.fresh_options or self.service.options(self.slots["handle"]), None
         choices = [(METHOD_LABELS[m], m.value) for m in options.methods] + [NONE_CHOICE]
         self.slots["choices"] = choices
         verified_once = self.slots.get("step_done", False)

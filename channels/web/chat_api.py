@@ -12,12 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.engine import MAX_MESSAGE_CHARS, Engine
 from bot.messages import Inbound
 from channels.web.history import CHANNEL, ChatHistory
-from core.ratelimit import RateLimiter
+from core.ratelimit import Limit, RateLimiter
 from core.settings import Settings
 
 __all__ = ["chat_api_blueprint"]
 
 log = logging.getLogger(__name__)
+
+_MAX_SESSION_ID = 64  # token_urlsafe(24) is 32 characters; anything much longer is not ours
 
 
 class TooManyRequests(Exception):
@@ -29,13 +31,20 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
     """Limits (settings, per minute) are generous for a person and tight for a script."""
     api = Blueprint("chat_api", __name__)
 
-    def limit(key: str, per_minute: int) -> None:
-        wait = limiter.hit(key, limit=per_minute, window_seconds=60)
-        if wait is not None:
-            raise TooManyRequests(wait)
+    def call_limits() -> list[Limit]:
+        """Every call counts against its address; a new session and a message also against their own limit.
+        All of a call's limits are counted in one statement."""
+        address = request.remote_addr
+        limits = [Limit(f"addr:{address}", settings.chat_requests_per_minute)]
+        session_id = (request.view_args or {}).get("session_id", "")
+        if request.endpoint == f"{api.name}.create_session":
+            limits.append(Limit(f"new:{address}", settings.chat_sessions_per_minute))
+        elif request.endpoint == f"{api.name}.post_message" and 0 < len(session_id) <= _MAX_SESSION_ID:
+            limits.append(Limit(f"session:{session_id}", settings.chat_messages_per_minute))
+        return limits
 
     def known_session(session_id: str) -> str:
-        if len(session_id) > 64 or not history.exists(session_id):
+        if len(session_id) > _MAX_SESSION_ID or not history.exists(session_id):
             abort(404, description="No such chat session; it may have expired. Start a new one.")
         return session_id
 
@@ -56,8 +65,10 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
         return body, 503, {"Retry-After": "5"}
 
     @api.before_request
-    def per_address_limit() -> None:
-        limit(f"addr:{request.remote_addr}", settings.chat_requests_per_minute)
+    def rate_limits() -> None:
+        wait = limiter.hit_all(call_limits())
+        if wait is not None:
+            raise TooManyRequests(wait)
 
     @api.after_request
     def no_store(response: Response) -> Response:
@@ -67,7 +78,6 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
 
     @api.post("/api/chat/sessions")
     def create_session() -> tuple[Response, int]:
-        limit(f"new:{request.remote_addr}", settings.chat_sessions_per_minute)
         session_id = secrets.token_urlsafe(24)  # 192 random bits
         replies = engine.open(CHANNEL, session_id)
         last_seq = max(history.record(session_id, person_text=None, replies=replies))
@@ -76,7 +86,6 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
     @api.post("/api/chat/sessions/<session_id>/messages")
     def post_message(session_id: str) -> Response:
         known_session(session_id)
-        limit(f"session:{session_id}", settings.chat_messages_per_minute)
         body = request.get_json(silent=True)
         text = _text_from(body)
         turn = engine.turn(Inbound(CHANNEL, session_id, text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 
 from bot.messages import Reply, without_link
 from core.clock import Clock
@@ -16,6 +16,16 @@ __all__ = ["ChatHistory"]
 
 CHANNEL = "web"
 _TABLE: Table = ChatMessage.__table__  # type: ignore[assignment]
+# Built once (building a statement costs about as much as running it); rows and ids come at execute time.
+_INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+_THIS_SESSION = (_TABLE.c.channel == CHANNEL, _TABLE.c.user_id == bindparam("session_id"))
+_EXISTS = select(_TABLE.c.id).where(*_THIS_SESSION).limit(1)
+_AFTER = (
+    select(_TABLE.c.id, _TABLE.c.sender, _TABLE.c.payload)
+    .where(*_THIS_SESSION, _TABLE.c.id > bindparam("seq"))
+    .order_by(_TABLE.c.id)
+    .limit(500)
+)
 
 
 class ChatHistory:
@@ -41,25 +51,19 @@ class ChatHistory:
             return []
         # SQLAlchemy Core, one INSERT ... RETURNING for the turn: the ORM's unit of work cost more than the insert.
         with self._db.engine.begin() as connection:
-            result = connection.execute(insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True), rows)
+            result = connection.execute(_INSERT, rows)
             return list(result.scalars())
 
     def after(self, session_id: str, seq: int, *, skip: Collection[int] = ()) -> tuple[list[dict[str, Any]], int]:
         """Messages after `seq` (oldest first, leaving out `skip`), and the newest sequence number."""
-        with self._db.transaction() as session:
-            rows = session.scalars(
-                select(ChatMessage)
-                .where(ChatMessage.channel == CHANNEL, ChatMessage.user_id == session_id, ChatMessage.id > seq)
-                .order_by(ChatMessage.id)
-                .limit(500)
-            ).all()
-            messages = [{**row.payload, "from": row.sender} for row in rows if row.id not in skip]
-            return messages, rows[-1].id if rows else max(seq, 0)
+        with self._db.engine.connect() as connection:
+            rows = connection.execute(_AFTER, {"session_id": session_id, "seq": seq}).all()
+        messages = [{**row.payload, "from": row.sender} for row in rows if row.id not in skip]
+        return messages, rows[-1].id if rows else max(seq, 0)
 
     def exists(self, session_id: str) -> bool:
-        query = select(_TABLE.c.id).where(_TABLE.c.channel == CHANNEL, _TABLE.c.user_id == session_id).limit(1)
         with self._db.engine.connect() as connection:
-            return connection.execute(query).first() is not None
+            return connection.execute(_EXISTS, {"session_id": session_id}).first() is not None
 
     @staticmethod
     def _row(session_id: str, sender: str, payload: dict[str, Any], now: Any) -> dict[str, Any]:

@@ -452,3 +452,14 @@ def test_strict_policy_asks_for_questions_after_a_code(make_chat: ChatFactory) -
     assert chat.choice_values == ["questions", "none"]
     verify(chat, "questions")
     assert chat.last.text.startswith(VERIFIED_RESET)
+
+
+def test_the_identifier_turn_reads_the_options_once(chat: Chat, employee: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # read_identifier checks the options (lock, nothing on file) and offer_methods shows the same ones.
+    calls: list[str] = []
+    options = chat.core.recovery.options
+    monkeypatch.setattr(chat.core.recovery, "options", lambda handle: calls.append(handle) or options(handle))
+    chat.say("I forgot my password")
+    chat.say("E1001")
+    assert chat.choice_values == ["sms", "email", "questions", "none"]
+    assert len(calls) == 1
