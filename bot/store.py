@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import Clock
 from core.db import Database
-from core.models import Conversation
+from core.models import Conversation, table_of
 
 __all__ = [
     "ConversationBusyError",
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-_TABLE: Table = Conversation.__table__  # type: ignore[assignment]
+_TABLE = table_of(Conversation)
 
 # The store's statements, built once: building one costs about as much as running it on SQLite.
 # (Bound parameter names differ from column names, which an UPDATE's SET clause reserves.)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from core.db import rows_changed
 from core.hashing import KeyedHasher
-from core.models import ResetToken
+from core.models import ResetToken, table_of
 
 __all__ = ["LinkBook"]
 
 _PURPOSE = "reset-token"
+_INSERT = insert(table_of(ResetToken))  # Core in the caller's transaction: no unit-of-work flush for one row
 
 
 class LinkBook:
@@ -31,14 +32,9 @@ class LinkBook:
         self.revoke_open(session, account_id=account_id)
         token = secrets.token_urlsafe(32)
         expires_at = now + self.ttl
-        session.add(
-            ResetToken(
-                token_hash=self._keyed.digest(token, purpose=_PURPOSE),
-                account_id=account_id,
-                recovery_id=recovery_id,
-                created_at=now,
-                expires_at=expires_at,
-            )
+        row = {"token_hash": self._keyed.digest(token, purpose=_PURPOSE), "account_id": account_id}
+        session.connection().execute(
+            _INSERT, {**row, "recovery_id": recovery_id, "created_at": now, "expires_at": expires_at, "revoked": False}
         )
         return self._base + token, expires_at
 

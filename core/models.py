@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -30,11 +30,19 @@ __all__ = [
     "ResetToken",
     "TicketMessage",
     "VerificationFailure",
+    "table_of",
 ]
 
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model, for statements on the hot path that skip the ORM's unit of work."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Account(Base):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.clock import Clock
 from core.db import Database
-from core.models import OutboxMessage
+from core.models import OutboxMessage, table_of
 from core.ports import DeliveryError
 
 __all__ = ["Outbox"]
+
+_TABLE = table_of(OutboxMessage)
+_INSERT = insert(_TABLE)  # Core, built once: one row, no unit of work
 
 
 class Outbox:
@@ -20,12 +24,9 @@ class Outbox:
     def keep(self, kind: str, recipient: str, body: str, subject: str = "") -> None:
         """Store one message, shown on the demo outbox page; DeliveryError if the database refuses it."""
         try:
-            with self._database.transaction() as session:
-                session.add(
-                    OutboxMessage(
-                        kind=kind, recipient=recipient, subject=subject, body=body, created_at=self._clock.now()
-                    )
-                )
+            row = {"kind": kind, "recipient": recipient, "subject": subject, "body": body}
+            with self._database.engine.begin() as connection:
+                connection.execute(_INSERT, {**row, "created_at": self._clock.now()})
         except SQLAlchemyError as exc:
             # SQLAlchemy errors quote the statement parameters, body included: do not chain.
             raise DeliveryError(kind, f"outbox write failed ({type(exc).__name__})") from None

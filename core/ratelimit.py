@@ -7,17 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, bindparam, delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.clock import Clock
 from core.db import Database
-from core.models import RateLimitWindow
+from core.models import RateLimitWindow, table_of
 
 __all__ = ["Limit", "RateLimiter"]
 
 _PURGE_ONE_IN = 200  # old windows are deleted now and then, not on every hit
-_TABLE: Table = RateLimitWindow.__table__  # type: ignore[assignment]
+_TABLE = table_of(RateLimitWindow)
 _PURGE = delete(_TABLE).where(_TABLE.c.window_start < bindparam("before"))
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 
 from bot.messages import Reply, without_link
 from core.clock import Clock
 from core.db import Database
-from core.models import ChatMessage
+from core.models import ChatMessage, table_of
 
 __all__ = ["ChatHistory"]
 
 CHANNEL = "web"
-_TABLE: Table = ChatMessage.__table__  # type: ignore[assignment]
+_TABLE = table_of(ChatMessage)
 # Built once (building a statement costs about as much as running it); rows and ids come at execute time.
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 _THIS_SESSION = (_TABLE.c.channel == CHANNEL, _TABLE.c.user_id == bindparam("session_id"))
