@@ -2,7 +2,8 @@
 
 (f) gunicorn with 2 workers on a SQLite file (WAL): the chat API (POST messages to pre-created sessions,
     each session one scripted conversation: "reset", employee ID, "email", the code, a follow-up) against a
-    bare Flask JSON endpoint in the same configuration, same run: requests/s, p50, p99 and the ratio.
+    bare Flask JSON endpoint in the same configuration, same run: requests/s, p50, p99 and the ratio; and,
+    for context, against (e)'s floor (Flask + SQLAlchemy reading and writing one row) over HTTP.
 (h) the chat API with 1, 2 and 4 workers on PostgreSQL (a throwaway database `resetdesk_bench`): requests/s.
 
 The load generator is 2 processes x 4 threads of http.client (gunicorn's sync workers close each connection,
@@ -35,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.web_common import WEB_SCRIPT, add_accounts, core_for, employee_id, latest_code, percentile
+from bench.web_turn import floor_app
+from core.db import Database
 from tests.support import json_request
 
 __all__ = ["HttpFigures", "bench_http", "bench_scale_out", "main"]
@@ -231,12 +234,16 @@ def bench_http(seconds: float = 10, conversations: int = 1500, addresses: int = 
             rows.append(_load("chat API, SQLite", server.port, 2, "chat", sessions, seconds, addresses, url))
         finally:
             server.stop()
-        server = Gunicorn("bench.wsgi:floor()", 2, url)
-        try:
-            floor_sessions = [(n, f"floor-{n}") for n in range(200_000)]
-            rows.append(_load("bare Flask JSON", server.port, 2, "floor", floor_sessions, seconds, addresses, None))
-        finally:
-            server.stop()
+        floor_sessions = [(n, f"floor-{n}") for n in range(200_000)]
+        floor_database = Database(url)
+        floor_app(floor_database)  # creates the floor's table now, before two workers would race to
+        floor_database.dispose()
+        for name, target in (("bare Flask JSON", "floor()"), ("Flask + SQLAlchemy, 1 row r/w", "database_floor()")):
+            server = Gunicorn(f"bench.wsgi:{target}", 2, url)
+            try:
+                rows.append(_load(name, server.port, 2, "floor", floor_sessions, seconds, addresses, None))
+            finally:
+                server.stop()
     return rows
 
 
@@ -280,10 +287,12 @@ def print_rows(title: str, rows: Sequence[HttpFigures], out: Any = sys.stdout) -
 
 def print_http(rows: Sequence[HttpFigures], out: Any = sys.stdout) -> None:
     print_rows("(f) web turn over HTTP, gunicorn 2 sync workers, SQLite (WAL), Python load generator", rows, out)
-    chat, floor = rows
+    chat, floor, database_floor = rows
     share = chat.ok_per_s / floor.ok_per_s if floor.ok_per_s else float("nan")
     verdict = "ok" if share >= TARGET_SHARE else "MISSED"
     print(f"    chat / bare Flask throughput: {share:.0%} (target >= {TARGET_SHARE:.0%}: {verdict})", file=out)
+    with_database = chat.ok_per_s / database_floor.ok_per_s if database_floor.ok_per_s else float("nan")
+    print(f"    chat / Flask + SQLAlchemy 1-row throughput: {with_database:.0%} (context)", file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

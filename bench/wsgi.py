@@ -1,4 +1,5 @@
-"""WSGI entry points for the HTTP benchmarks (gunicorn `bench.wsgi:resetdesk()` / `bench.wsgi:floor()`).
+"""WSGI entry points for the HTTP benchmarks (gunicorn `bench.wsgi:resetdesk()`, `bench.wsgi:floor()`,
+`bench.wsgi:database_floor()`).
 
 The database URL comes from BENCH_DATABASE_URL; the schema is migrated by the benchmark before gunicorn starts.
 """
@@ -13,7 +14,7 @@ from flask import Flask, jsonify, request
 from app import create_app
 from bench.web_common import core_for
 
-__all__ = ["floor", "resetdesk"]
+__all__ = ["database_floor", "floor", "resetdesk"]
 
 
 def resetdesk() -> Flask:
@@ -36,8 +37,21 @@ def floor() -> Flask:
         }
         return jsonify(messages=[reply], last_seq=1)
 
+    _add_health_check(app)
+    return app
+
+
+def database_floor() -> Flask:
+    """(e)'s floor over HTTP: a bare Flask + SQLAlchemy endpoint that reads and writes one row per request."""
+    from bench.web_turn import floor_app
+    from core.db import Database
+
+    app = floor_app(Database(os.environ["BENCH_DATABASE_URL"]))
+    _add_health_check(app)
+    return app
+
+
+def _add_health_check(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> Any:
         return jsonify(status="ok")
-
-    return app
