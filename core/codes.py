@@ -29,7 +29,33 @@ _NEWEST_FIRST = (
 )
 _LATEST_BY_METHOD = _NEWEST_FIRST.where(OneTimeCode.method == bindparam("method")).limit(1)
 _OPEN_CODE = _NEWEST_FIRST.where(~OneTimeCode.revoked, OneTimeCode.used_at.is_(None)).limit(1)
-_INSERT = insert(table_of(OneTimeCode))  # Core in the caller's transaction: no unit-of-work flush for one row
+# Writes are Core statements on the table, run on the caller's transaction: an ORM-enabled UPDATE built per
+# call cost about four times as much (construction plus session synchronisation), and no caller reads the
+# changed rows back through the session.
+_CODES = table_of(OneTimeCode)
+_INSERT = insert(_CODES)
+_OPEN = (_CODES.c.used_at.is_(None), ~_CODES.c.revoked)
+_MARK_USED = (
+    update(_CODES)
+    .where(_CODES.c.id == bindparam("code_id"), *_OPEN, _CODES.c.attempts < bindparam("max_attempts"))
+    .values(used_at=bindparam("used_now"))
+)
+_SPEND_TRY = (
+    update(_CODES)
+    .where(_CODES.c.id == bindparam("code_id"), _CODES.c.attempts < bindparam("max_attempts"))
+    .values(attempts=_CODES.c.attempts + 1)
+    .returning(_CODES.c.attempts)
+)
+_REVOKE_FOR_RECOVERIES = (
+    update(_CODES)
+    .where(*_OPEN, _CODES.c.recovery_id.in_(bindparam("recovery_ids", expanding=True)))
+    .values(revoked=True)
+)
+_REVOKE_FOR_ACCOUNT = (
+    update(_CODES)
+    .where(*_OPEN, _CODES.c.recovery_id.in_(select(Recovery.id).where(Recovery.account_id == bindparam("account_id"))))
+    .values(revoked=True)
+)
 _TRIES_BY_METHOD = (
     select(OneTimeCode.method, OneTimeCode.used_at, OneTimeCode.attempts)
     .where(OneTimeCode.recovery_id == bindparam("recovery_id"))
@@ -82,42 +108,27 @@ class CodeBook:
         if row.attempts >= self.max_attempts:
             return CheckStatus.USED_UP, 0, method
         right = self._keyed.matches(row.code_hash, code, purpose=_PURPOSE) and can_succeed
+        this_code = {"code_id": row.id, "max_attempts": self.max_attempts}
+        connection = session.connection()
         if right:
-            used = session.execute(
-                update(OneTimeCode)
-                .where(
-                    OneTimeCode.id == row.id,
-                    OneTimeCode.used_at.is_(None),
-                    ~OneTimeCode.revoked,
-                    OneTimeCode.attempts < self.max_attempts,
-                )
-                .values(used_at=now)
-            )
+            used = connection.execute(_MARK_USED, {**this_code, "used_now": now})
             # rowcount 0: another request used it (or spent the last try) a moment ago.
             return (
                 (CheckStatus.VERIFIED, None, method) if rows_changed(used) == 1 else (CheckStatus.NO_CODE, None, None)
             )
-        spent = session.execute(
-            update(OneTimeCode)
-            .where(OneTimeCode.id == row.id, OneTimeCode.attempts < self.max_attempts)
-            .values(attempts=OneTimeCode.attempts + 1)
-        )
-        if rows_changed(spent) == 0:
+        attempts = connection.execute(_SPEND_TRY, this_code).scalar()
+        if attempts is None:
             return CheckStatus.USED_UP, 0, method
-        session.refresh(row, ["attempts"])
-        return CheckStatus.WRONG, max(self.max_attempts - row.attempts, 0), method
+        return CheckStatus.WRONG, max(self.max_attempts - attempts, 0), method
 
     def revoke_open(
         self, session: Session, *, recovery_ids: list[str] | None = None, account_id: int | None = None
     ) -> None:
         """Close every unused code of these recoveries, or of every recovery of `account_id`."""
-        query = update(OneTimeCode).where(OneTimeCode.used_at.is_(None), ~OneTimeCode.revoked)
         if account_id is not None:
-            owned = select(Recovery.id).where(Recovery.account_id == account_id)
-            query = query.where(OneTimeCode.recovery_id.in_(owned))
+            session.connection().execute(_REVOKE_FOR_ACCOUNT, {"account_id": account_id})
         else:
-            query = query.where(OneTimeCode.recovery_id.in_(recovery_ids or []))
-        session.execute(query.values(revoked=True))
+            session.connection().execute(_REVOKE_FOR_RECOVERIES, {"recovery_ids": recovery_ids or []})
 
     def exhausted_methods(self, session: Session, recovery_id: str) -> set[Method]:
         """Methods whose latest code in this recovery has had all its tries and was never used."""

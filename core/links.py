@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.db import rows_changed
@@ -15,7 +15,18 @@ from core.models import ResetToken, table_of
 __all__ = ["LinkBook"]
 
 _PURPOSE = "reset-token"
-_INSERT = insert(table_of(ResetToken))  # Core in the caller's transaction: no unit-of-work flush for one row
+# Writes are Core statements on the table, run on the caller's transaction (see core/codes.py for why).
+_TOKENS = table_of(ResetToken)
+_INSERT = insert(_TOKENS)
+_OPEN = (_TOKENS.c.used_at.is_(None), ~_TOKENS.c.revoked)
+_CONSUME = (
+    update(_TOKENS)
+    .where(_TOKENS.c.id == bindparam("token_id"), *_OPEN, _TOKENS.c.expires_at > bindparam("now"))
+    .values(used_at=bindparam("now"))
+)
+_RELEASE = update(_TOKENS).where(_TOKENS.c.id == bindparam("token_id")).values(used_at=None)
+_REVOKE_FOR_ACCOUNT = update(_TOKENS).where(_TOKENS.c.account_id == bindparam("owner"), *_OPEN).values(revoked=True)
+_REVOKE_FOR_RECOVERY = update(_TOKENS).where(_TOKENS.c.recovery_id == bindparam("owner"), *_OPEN).values(revoked=True)
 
 
 class LinkBook:
@@ -48,25 +59,15 @@ class LinkBook:
 
     def consume(self, session: Session, row: ResetToken, now: datetime) -> bool:
         """Mark used if still usable. Exactly one of any number of concurrent callers gets True."""
-        result = session.execute(
-            update(ResetToken)
-            .where(
-                ResetToken.id == row.id,
-                ResetToken.used_at.is_(None),
-                ~ResetToken.revoked,
-                ResetToken.expires_at > now,
-            )
-            .values(used_at=now)
-        )
-        return rows_changed(result) == 1
+        return rows_changed(session.connection().execute(_CONSUME, {"token_id": row.id, "now": now})) == 1
 
     def release(self, session: Session, row_id: int) -> None:
         """Undo `consume` when the password could not be saved, so the person can try again."""
-        session.execute(update(ResetToken).where(ResetToken.id == row_id).values(used_at=None))
+        session.connection().execute(_RELEASE, {"token_id": row_id})
 
     def revoke_open(self, session: Session, *, account_id: int | None = None, recovery_id: str | None = None) -> None:
         """Close the open links of an account, or only those one recovery issued."""
-        owner = ResetToken.account_id == account_id if recovery_id is None else ResetToken.recovery_id == recovery_id
-        session.execute(
-            update(ResetToken).where(owner, ResetToken.used_at.is_(None), ~ResetToken.revoked).values(revoked=True)
-        )
+        if recovery_id is None:
+            session.connection().execute(_REVOKE_FOR_ACCOUNT, {"owner": account_id})
+        else:
+            session.connection().execute(_REVOKE_FOR_RECOVERY, {"owner": recovery_id})
