@@ -10,11 +10,8 @@ Run from the project root: `python -m bench.engine_turn [--only a,b,c] [--scale 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
-import pstats
 import re
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +20,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app import Core, build_core
-from bench.common import CODE_PLACEHOLDER, SCRIPT, CannedRecoveryService, Figures, figures, print_table, print_turns
+from bench.common import (
+    CODE_PLACEHOLDER,
+    SCRIPT,
+    CannedRecoveryService,
+    Figures,
+    figures,
+    print_profile,
+    print_table,
+    print_turns,
+)
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.store import MemoryConversationStore, SqlConversationStore
@@ -157,20 +163,14 @@ def bench_full_stack(conversations: int = 100, warmup: int = 10) -> Figures:
             core.database.dispose()
 
 
-def profile_engine_only(conversations: int = 2000, top: int = 25) -> None:
-    """cProfile (a) once and print the functions with the most cumulative and own time."""
+def profile_engine_only(conversations: int = 2000) -> None:
+    """Profile (a) once (pyinstrument) and print the call tree."""
     settings = make_settings()
     clock = SystemClock()
     store = MemoryConversationStore(clock, initial_state=INITIAL)
     engine = Engine(CannedRecoveryService(settings), store, clock)  # type: ignore[arg-type]
     _run(engine, 0, 100, _canned_code, None)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    _run(engine, 100, conversations, _canned_code, None)
-    profiler.disable()
-    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
+    print_profile(lambda: _run(engine, 100, conversations, _canned_code, None))
 
 
 BENCHMARKS: dict[str, Callable[..., Figures]] = {
@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="a,b,c", help="comma-separated subset of a,b,c")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the number of conversations")
-    parser.add_argument("--profile", action="store_true", help="profile (a) with cProfile instead")
+    parser.add_argument("--profile", action="store_true", help="profile (a) with pyinstrument instead")
     parser.add_argument("--steps", action="store_true", help="also print the median time of each turn")
     args = parser.parse_args(argv)
     if args.profile:

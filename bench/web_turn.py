@@ -13,9 +13,7 @@ Run from the project root: `python -m bench.web_turn [--conversations N] [--prof
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
-import pstats
 import sys
 import tempfile
 import time
@@ -29,6 +27,7 @@ from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app import create_app
+from bench.common import print_profile
 from bench.web_common import WEB_SCRIPT, add_accounts, core_for, summary_us, web_text
 from core.db import Database, count_statements
 
@@ -192,7 +191,8 @@ def print_figures(row: WebTurnFigures, out: Any = sys.stdout) -> None:
     print(f"    chat median by request (µs): {by_turn}", file=out)
 
 
-def profile_web_turn(conversations: int = 150, top: int = 30) -> None:
+def profile_web_turn(conversations: int = 150) -> None:
+    """Profile the chat API's conversations (pyinstrument) and print the call tree."""
     with tempfile.TemporaryDirectory(prefix="resetdesk-bench-") as folder:
         core = core_for(f"sqlite:///{Path(folder) / 'web.db'}")
         try:
@@ -200,22 +200,20 @@ def profile_web_turn(conversations: int = 150, top: int = 30) -> None:
             chat = create_app(core=core).test_client()
             for number in range(20):
                 _chat_conversation(chat, number, core.database, None)
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for number in range(20, 20 + conversations):
-                _chat_conversation(chat, number, core.database, None)
-            profiler.disable()
+
+            def conversations_to_profile() -> None:
+                for number in range(20, 20 + conversations):
+                    _chat_conversation(chat, number, core.database, None)
+
+            print_profile(conversations_to_profile)
         finally:
             core.database.dispose()
-    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--conversations", type=int, default=300)
-    parser.add_argument("--profile", action="store_true", help="cProfile the chat API instead")
+    parser.add_argument("--profile", action="store_true", help="profile the chat API with pyinstrument instead")
     args = parser.parse_args(argv)
     if args.profile:
         profile_web_turn()
