@@ -54,6 +54,8 @@ class RateLimiter:
 
         None if all allow it, else the seconds until every one of them would.
         """
+        if not limits:
+            return None
         if len({limit.key for limit in limits}) != len(limits):
             raise ValueError("each limit needs its own key")  # one upsert cannot touch a row twice
         now = self._clock.now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,22 +31,11 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
     """Limits (settings, per minute) are generous for a person and tight for a script."""
     api = Blueprint("chat_api", __name__)
 
-    def call_limits() -> list[Limit]:
-        """Every call counts against its address; a new session and a message also against their own limit.
-        All of a call's limits are counted in one statement."""
-        address = request.remote_addr
-        limits = [Limit(f"addr:{address}", settings.chat_requests_per_minute)]
-        session_id = (request.view_args or {}).get("session_id", "")
-        if request.endpoint == f"{api.name}.create_session":
-            limits.append(Limit(f"new:{address}", settings.chat_sessions_per_minute))
-        elif request.endpoint == f"{api.name}.post_message" and 0 < len(session_id) <= _MAX_SESSION_ID:
-            limits.append(Limit(f"session:{session_id}", settings.chat_messages_per_minute))
-        return limits
+    def is_known(session_id: str) -> bool:
+        return len(session_id) <= _MAX_SESSION_ID and history.exists(session_id)
 
-    def known_session(session_id: str) -> str:
-        if len(session_id) > _MAX_SESSION_ID or not history.exists(session_id):
-            abort(404, description="No such chat session; it may have expired. Start a new one.")
-        return session_id
+    def not_found() -> NoReturn:
+        abort(404, description="No such chat session; it may have expired. Start a new one.")
 
     @api.errorhandler(TooManyRequests)
     def too_many(error: TooManyRequests) -> tuple[Response, int, dict[str, str]]:
@@ -66,9 +55,26 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
 
     @api.before_request
     def rate_limits() -> None:
-        wait = limiter.hit_all(call_limits())
+        """Every call counts against its address; creating a session also against the address's new-session
+        limit, and a message to a session that exists against that session's limit, all in one statement.
+        A message to an unknown session counts against its address only, then gets 404: made-up ids must
+        not leave rate-limit rows behind."""
+        address = request.remote_addr
+        limits = [Limit(f"addr:{address}", settings.chat_requests_per_minute)]
+        unknown_session = False
+        if request.method == "POST" and request.endpoint == f"{api.name}.create_session":
+            limits.append(Limit(f"new:{address}", settings.chat_sessions_per_minute))
+        elif request.method == "POST" and request.endpoint == f"{api.name}.post_message":
+            session_id = (request.view_args or {})["session_id"]
+            if is_known(session_id):
+                limits.append(Limit(f"session:{session_id}", settings.chat_messages_per_minute))
+            else:
+                unknown_session = True
+        wait = limiter.hit_all(limits)
         if wait is not None:
             raise TooManyRequests(wait)
+        if unknown_session:
+            not_found()
 
     @api.after_request
     def no_store(response: Response) -> Response:
@@ -85,7 +91,7 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
 
     @api.post("/api/chat/sessions/<session_id>/messages")
     def post_message(session_id: str) -> Response:
-        known_session(session_id)
+        # rate_limits() has already answered 404 if the session does not exist.
         body = request.get_json(silent=True)
         text = _text_from(body)
         turn = engine.turn(Inbound(CHANNEL, session_id, text))
@@ -102,7 +108,8 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
 
     @api.get("/api/chat/sessions/<session_id>/messages")
     def get_messages(session_id: str) -> Response:
-        known_session(session_id)
+        if not is_known(session_id):
+            not_found()
         after = request.args.get("after", "0")
         if not after.isdigit() or len(after) > 18:
             abort(400, description="'after' must be a whole number of 0 or more.")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import select
 
 from app import Core
+from core.models import RateLimitWindow
 from tests.channels.conftest import ChatClient, reset_link_via_email
 
 
@@ -64,6 +66,23 @@ def test_unknown_session_is_404(web: tuple[Flask, Core]) -> None:
         client.get("/api/chat/sessions/nope/messages"),
     ):
         assert response.status_code == 404 and response.is_json
+
+
+def rate_limit_keys(core: Core) -> set[str]:
+    with core.database.engine.connect() as connection:
+        return set(connection.execute(select(RateLimitWindow.key)).scalars())
+
+
+def test_made_up_session_ids_count_against_the_address_only(web: tuple[Flask, Core]) -> None:
+    app, core = web
+    client = app.test_client()
+    for number in range(5):
+        assert client.post(f"/api/chat/sessions/made-up-{number}/messages", json={"text": "hi"}).status_code == 404
+    client.options("/api/chat/sessions")  # asking which methods are allowed opens no session
+    assert rate_limit_keys(core) == {"addr:127.0.0.1"}
+    chat = ChatClient(client)
+    client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "hi"})
+    assert rate_limit_keys(core) == {"addr:127.0.0.1", "new:127.0.0.1", f"session:{chat.session_id}"}
 
 
 def test_too_long_message_and_too_big_body_are_413(web: tuple[Flask, Core]) -> None:

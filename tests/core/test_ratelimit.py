@@ -48,3 +48,7 @@ def test_hit_all_waits_for_the_longest_window(database: Database, clock: FakeClo
 def test_hit_all_refuses_a_key_twice(database: Database, clock: FakeClock) -> None:
     with pytest.raises(ValueError, match="own key"):
         RateLimiter(database, clock).hit_all([Limit("k", 1), Limit("k", 2)])
+
+
+def test_hit_all_with_no_limits_allows(database: Database, clock: FakeClock) -> None:
+    assert RateLimiter(database, clock).hit_all([]) is None
