@@ -34,12 +34,8 @@ class CountingHasher(SlowHasher):
 
 @pytest.fixture
 def hasher(settings: Settings) -> CountingHasher:
+    """Overrides the conftest hasher, so the conftest `directory` counts its argon2 work here."""
     return CountingHasher(memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost, parallelism=1)
-
-
-@pytest.fixture
-def directory(database: Database, hasher: CountingHasher, clock: FakeClock) -> SqlDirectory:
-    return SqlDirectory(database, hasher, clock)
 
 
 def _alice(**changes: object) -> EmployeeRecord:

@@ -8,6 +8,7 @@ shows fewer choices, a residual signal README's design notes accept, so it is no
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -190,6 +191,39 @@ def test_identify_and_code_send_take_the_same_time_for_unknown_identifiers(
         assert abs(known - unknown) < MAX_MEDIAN_DIFFERENCE_MS, (step, known, unknown)
 
 
+def timed_pairs(
+    app: Flask,
+    *,
+    rounds: int,
+    warm_up: int,
+    step: str,
+    reply: str,
+    lead_in: tuple[str, ...] = (),
+    between_rounds: Callable[[], object] = lambda: None,
+) -> list[dict[str, float]]:
+    """Each round, the time `step` takes for a known and for an unknown identifier, side by side (the order
+    alternates, so machine drift falls on both alike); every timed step must get `reply`. Warm-up rounds are
+    left out of what is returned."""
+    pairs: list[dict[str, float]] = []
+    for n in range(warm_up + rounds):
+        pair: dict[str, float] = {}
+        for identifier in (KNOWN_ID, UNKNOWN_ID) if n % 2 == 0 else (UNKNOWN_ID, KNOWN_ID):
+            chat = chat_from(app, f"192.0.2.{n}")
+            for text in ("I forgot my password", identifier, *lead_in):
+                chat.say(text)
+            replies, pair[identifier] = timed(lambda: chat.say(step))  # noqa: B023
+            assert reply in replies[-1]["text"], replies
+        between_rounds()
+        if n >= warm_up:
+            pairs.append(pair)
+    return pairs
+
+
+def pair_medians(pairs: list[dict[str, float]]) -> tuple[float, float]:
+    """Median ms of the known and of the unknown identifier's timings."""
+    return median_ms([p[KNOWN_ID] for p in pairs]), median_ms([p[UNKNOWN_ID] for p in pairs])
+
+
 def test_answering_a_question_takes_the_same_time_for_unknown_identifiers(make_core: CoreFactory) -> None:
     """With argon2 at the production floor (19 MiB, t=2; ~18 ms a hash on an idle box): a known account's answer is
     checked against its hash, an unknown one's against a decoy hash, so the answer step costs the same. argon2 time
@@ -198,19 +232,10 @@ def test_answering_a_question_takes_the_same_time_for_unknown_identifiers(make_c
     only the first answer of a set is sent, so no failure is counted and nothing locks."""
     app, core = web_app(make_core, argon2_memory_kib=19456, argon2_time_cost=2)
     add_employee(core, KNOWN_ID)
-    pairs: list[dict[str, float]] = []
-    for n in range(4 + 40):
-        pair: dict[str, float] = {}
-        for identifier in (KNOWN_ID, UNKNOWN_ID) if n % 2 == 0 else (UNKNOWN_ID, KNOWN_ID):
-            chat = chat_from(app, f"192.0.2.{n}")
-            for text in ("I forgot my password", identifier, "questions"):
-                chat.say(text)
-            asked, pair[identifier] = timed(lambda: chat.say("a wrong answer"))  # noqa: B023
-            assert asked[-1]["text"].startswith("Question 2 of 2")
-        if n >= 4:
-            pairs.append(pair)
-    known = median_ms([p[KNOWN_ID] for p in pairs])
-    unknown = median_ms([p[UNKNOWN_ID] for p in pairs])
+    pairs = timed_pairs(
+        app, rounds=40, warm_up=4, lead_in=("questions",), step="a wrong answer", reply="Question 2 of 2"
+    )
+    known, unknown = pair_medians(pairs)
     paired = median_ms([p[KNOWN_ID] - p[UNKNOWN_ID] for p in pairs])
     print(f"answer: median known {known:.2f} ms, unknown {unknown:.2f} ms, paired difference {paired:+.2f} ms")
     assert known > 10 and unknown > 10  # argon2 really ran at this cost
@@ -231,20 +256,15 @@ def test_code_send_through_a_real_smtp_server_takes_the_same_time_for_unknown_id
         make_core, email_backend="smtp", smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_starttls=False
     )
     add_employee(core, KNOWN_ID)
-    pairs: list[dict[str, float]] = []
-    for n in range(3 + 20):
-        pair: dict[str, float] = {}
-        for identifier in (KNOWN_ID, UNKNOWN_ID) if n % 2 == 0 else (UNKNOWN_ID, KNOWN_ID):
-            chat = chat_from(app, f"192.0.2.{n}")
-            for text in ("I forgot my password", identifier):
-                chat.say(text)
-            sent, pair[identifier] = timed(lambda: chat.say("email"))  # noqa: B023
-            assert "sent a 6-digit" in sent[-1]["text"]
-        clock.advance(minutes=15)
-        if n >= 3:
-            pairs.append(pair)
+    pairs = timed_pairs(
+        app,
+        rounds=20,
+        warm_up=3,
+        step="email",
+        reply="sent a 6-digit",
+        between_rounds=lambda: clock.advance(minutes=15),
+    )
     assert len(smtp_server.messages) == 23
-    known = median_ms([p[KNOWN_ID] for p in pairs])
-    unknown = median_ms([p[UNKNOWN_ID] for p in pairs])
+    known, unknown = pair_medians(pairs)
     print(f"send code by SMTP: median known {known:.2f} ms, unknown {unknown:.2f} ms")
     assert abs(known - unknown) < MAX_MEDIAN_DIFFERENCE_MS, (known, unknown)
