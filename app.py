@@ -21,18 +21,18 @@ from bot.dedupe import EventLedger
 from bot.engine import Engine
 from bot.store import SqlConversationStore
 from channels.web import register_web
-from core.alerts import EmailTicketAlert
-from core.answers import AnswerStore
 from core.clock import Clock, SystemClock
-from core.db import Database
-from core.directory import SqlDirectory
-from core.email import OutboxEmailSender, SmtpEmailSender
-from core.hashing import SlowHasher
-from core.ports import EmailSender, SmsSender
-from core.recovery import RecoveryService
+from core.delivery.alerts import EmailTicketAlert
+from core.delivery.email import OutboxEmailSender, SmtpEmailSender
+from core.delivery.ports import EmailSender, SmsSender
+from core.delivery.sms import OutboxSmsSender, TwilioSmsSender
+from core.directory.sql import SqlDirectory
+from core.recovery.service import RecoveryService
+from core.secrets.answers import AnswerStore
+from core.secrets.hashing import SlowHasher
 from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
-from core.sms import OutboxSmsSender, TwilioSmsSender
-from core.support import SupportDesk
+from core.storage.db import Database
+from core.support.desk import SupportDesk
 from core.types import Method
 from dialogs.recovery import INITIAL
 
@@ -231,7 +231,7 @@ def _cmd_import(core: Core, args: argparse.Namespace) -> int:
     import codecs
     import io
 
-    from core.importer import ImportFileError, format_report, import_employees
+    from core.directory.importer import ImportFileError, format_report, import_employees
 
     path = Path(args.file)
     if not path.is_file():
@@ -262,7 +262,7 @@ def _cmd_import(core: Core, args: argparse.Namespace) -> int:
 
 
 def _cmd_demo_data(core: Core, args: argparse.Namespace) -> int:
-    from core.demo import format_demo, load_demo_data
+    from core.directory.demo import format_demo, load_demo_data
 
     print(format_demo(load_demo_data(core.directory, core.answers)))
     if core.support.authenticate(DEMO_AGENT[0], DEMO_AGENT[1]) is None:

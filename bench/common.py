@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.questions import QUESTION_POOL, Question
+from core.secrets.questions import QUESTION_POOL, Question
 from core.settings import Settings
 from core.types import (
     CheckResult,

@@ -34,9 +34,9 @@ from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.store import MemoryConversationStore, SqlConversationStore
 from core.clock import SystemClock
-from core.db import Database
-from core.directory import EmployeeRecord
-from core.models import OutboxMessage
+from core.directory.sql import EmployeeRecord
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 from dialogs.recovery import INITIAL
 from tests.support import make_settings
 

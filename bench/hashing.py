@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.web_common import core_for, percentile
-from core.directory import EmployeeRecord
-from core.hashing import SlowHasher
+from core.directory.sql import EmployeeRecord
+from core.secrets.hashing import SlowHasher
 from core.types import ResetStatus
 
 __all__ = ["HashingFigures", "bench_hashing", "main"]

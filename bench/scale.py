@@ -37,7 +37,7 @@ from bot.engine import Engine
 from bot.messages import Inbound
 from bot.store import SqlConversationStore
 from core.clock import SystemClock
-from core.db import Database
+from core.storage.db import Database
 from dialogs.recovery import INITIAL
 from tests.support import make_settings
 

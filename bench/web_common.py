@@ -13,8 +13,8 @@ from sqlalchemy import Engine, insert, select
 
 from app import Core, build_core, build_engine
 from channels.web.history import CHANNEL, ChatHistory
-from core.models import Account, OutboxMessage
 from core.settings import Settings
+from core.storage.models import Account, OutboxMessage
 
 __all__ = [
     "WEB_SCRIPT",

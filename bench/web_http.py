@@ -37,7 +37,7 @@ from typing import Any
 
 from bench.web_common import WEB_SCRIPT, add_accounts, core_for, employee_id, latest_code, percentile
 from bench.web_turn import floor_app
-from core.db import Database
+from core.storage.db import Database
 from tests.support import json_request
 
 __all__ = ["HttpFigures", "bench_http", "bench_scale_out", "main"]

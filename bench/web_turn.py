@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from app import create_app
 from bench.common import print_profile
 from bench.web_common import WEB_SCRIPT, add_accounts, core_for, summary_us, web_text
-from core.db import Database, count_statements
+from core.storage.db import Database, count_statements
 
 __all__ = ["WebTurnFigures", "bench_web_turn", "floor_app", "main"]
 

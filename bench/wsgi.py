@@ -44,7 +44,7 @@ def floor() -> Flask:
 def database_floor() -> Flask:
     """(e)'s floor over HTTP: a bare Flask + SQLAlchemy endpoint that reads and writes one row per request."""
     from bench.web_turn import floor_app
-    from core.db import Database
+    from core.storage.db import Database
 
     app = floor_app(Database(os.environ["BENCH_DATABASE_URL"]))
     _add_health_check(app)

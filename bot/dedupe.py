@@ -9,8 +9,8 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import Clock
-from core.db import Database
-from core.models import ProcessedEvent
+from core.storage.db import Database
+from core.storage.models import ProcessedEvent
 
 __all__ = ["EventLedger"]
 

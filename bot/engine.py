@@ -14,7 +14,7 @@ from bot.push import PushDispatcher
 from bot.store import ConversationBusyError, ConversationConflictError, ConversationRecord, ConversationStore
 from bot.transcript import REDACTED, bot_entries, person_entry, trim
 from core.clock import Clock
-from core.recovery import RecoveryService
+from core.recovery.service import RecoveryService
 from core.types import Requester, ResetOutcome, ResetStatus
 from dialogs.prompts import TEXT
 from dialogs.recovery import INITIAL, SECRET_STATES, RecoveryDialog

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.engine import Engine
 from bot.messages import Link, Reply
-from core.recovery import RecoveryService
-from core.support import AgentInfo, SupportDesk
+from core.recovery.service import RecoveryService
+from core.support.desk import AgentInfo, SupportDesk
 from core.types import Method, SendStatus
 from dialogs.prompts import TEXT
 

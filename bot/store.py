@@ -20,8 +20,8 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import Clock
-from core.db import Database
-from core.models import Conversation, table_of
+from core.storage.db import Database
+from core.storage.models import Conversation, table_of
 
 __all__ = [
     "ConversationBusyError",

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
-from core.db import Database
-from core.models import OutboxMessage
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 
 __all__ = ["run_terminal_chat"]
 

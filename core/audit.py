@@ -8,7 +8,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
-from core.models import AuditEvent, table_of
+from core.storage.models import AuditEvent, table_of
 
 __all__ = ["Audit"]
 

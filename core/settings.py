@@ -127,7 +127,7 @@ class Settings(BaseSettings):
     @classmethod
     def _support_hours_parse(cls, value: str | None) -> str | None:
         if value:
-            from core.hours import parse_support_hours
+            from core.support.hours import parse_support_hours
 
             parse_support_hours(value)  # raises ValueError with the accepted form
         return value or None

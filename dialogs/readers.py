@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.codes import clean_code
-from core.recovery import RecoveryService
+from core.recovery.service import RecoveryService
+from core.secrets.codes import clean_code
 from core.types import CheckResult, CheckStatus, HandoffReason, Method, Options, Purpose, Requester, SendStatus
 from dialogs.prompts import NEED_CHOICES
 from dialogs.understanding import match_choice, normalise, read_intents

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from core.recovery import RecoveryService
+from core.recovery.service import RecoveryService
 from core.types import HandoffReason, Method, Options, Purpose, Requester, SendStatus
 from dialogs.flow import GLOBAL_EVENTS, INITIAL, MACHINE, STATES, TRANSITIONS
 from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, NEED_CHOICES, NONE_CHOICE, TEXT

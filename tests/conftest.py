@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from app import Core, build_core
-from core.db import Database
-from core.models import Base
+from core.storage.db import Database
+from core.storage.models import Base
 from tests.support import FakeClock, make_settings, migrated_sqlite
 
 pytest_plugins = ["tests.fakes.smtp_server", "tests.fakes.twilio_api", "tests.chromium"]

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from core.db import Database
 from core.settings import Settings
+from core.storage.db import Database
 
 __all__ = ["FakeClock", "json_request", "make_settings", "migrated_sqlite"]
 

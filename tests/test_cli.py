@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from app import build_core
-from core.demo import DEMO_EMPLOYEES, format_demo
-from core.importer import COLUMNS
+from core.directory.demo import DEMO_EMPLOYEES, format_demo
+from core.directory.importer import COLUMNS
 from core.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

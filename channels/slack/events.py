@@ -18,7 +18,7 @@ from bot.dedupe import EventLedger
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from channels.slack.render import chosen_blocks, message_args, plain_text
-from core.directory import SqlDirectory
+from core.directory.sql import SqlDirectory
 
 __all__ = ["CHANNEL", "INVITE_TEXT", "SlackChannel"]
 

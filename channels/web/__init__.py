@@ -16,11 +16,11 @@ from channels.web.history import CHANNEL, ChatHistory
 from channels.web.reset_page import reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, install_log_redaction, secure_headers
 from core.clock import Clock
-from core.db import Database
-from core.directory import SqlDirectory
-from core.ratelimit import RateLimiter
-from core.recovery import RecoveryService
-from core.support import SupportDesk
+from core.directory.sql import SqlDirectory
+from core.recovery.service import RecoveryService
+from core.secrets.ratelimit import RateLimiter
+from core.storage.db import Database
+from core.support.desk import SupportDesk
 
 __all__ = ["register_web"]
 

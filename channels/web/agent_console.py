@@ -10,8 +10,8 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 
 from bot.relay import SupportRelay
 from channels.web.security import csrf_token, refuse_nul, require_csrf
-from core.ratelimit import RateLimiter
-from core.support import AgentInfo, SupportDesk, TicketError
+from core.secrets.ratelimit import RateLimiter
+from core.support.desk import AgentInfo, SupportDesk, TicketError
 from core.types import Method, SendStatus
 
 __all__ = ["agent_blueprint"]

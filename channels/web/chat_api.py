@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.engine import MAX_MESSAGE_CHARS, Engine
 from bot.messages import Inbound
 from channels.web.history import CHANNEL, ChatHistory
-from core.ratelimit import Limit, RateLimiter
+from core.secrets.ratelimit import Limit, RateLimiter
 from core.settings import Settings
 
 __all__ = ["chat_api_blueprint"]

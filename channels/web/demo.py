@@ -6,9 +6,9 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from channels.web.security import csrf_token, refuse_nul, require_csrf
-from core.db import Database
-from core.directory import SqlDirectory
-from core.models import OutboxMessage
+from core.directory.sql import SqlDirectory
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 
 __all__ = ["demo_blueprint"]
 

@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, insert, select
 
 from bot.messages import Reply, without_link
 from core.clock import Clock
-from core.db import Database
-from core.models import ChatMessage, table_of
+from core.storage.db import Database
+from core.storage.models import ChatMessage, table_of
 
 __all__ = ["ChatHistory"]
 

@@ -6,8 +6,8 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from bot.engine import Engine
 from channels.web.security import csrf_token, require_csrf
-from core.ratelimit import RateLimiter
-from core.recovery import RecoveryService
+from core.recovery.service import RecoveryService
+from core.secrets.ratelimit import RateLimiter
 from core.types import ResetStatus
 
 __all__ = ["reset_blueprint"]

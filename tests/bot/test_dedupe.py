@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 
 from bot.dedupe import EventLedger
-from core.db import Database
+from core.storage.db import Database
 from tests.support import FakeClock
 
 

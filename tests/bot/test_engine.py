@@ -10,7 +10,7 @@ from app import Core
 from bot.engine import Engine
 from bot.messages import Inbound
 from bot.store import SqlConversationStore
-from core.models import Conversation, HandoffTicket
+from core.storage.models import Conversation, HandoffTicket
 from dialogs.prompts import TEXT
 from dialogs.recovery import INITIAL
 from tests.core.conftest import ANSWERS, add_employee, last_outbox_code

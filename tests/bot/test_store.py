@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store import ConversationConflictError, SqlConversationStore
-from core.db import Database
+from core.storage.db import Database
 from tests.support import FakeClock
 
 

@@ -28,7 +28,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import Core, create_app
 from core.clock import utcnow
-from core.db import Database
+from core.storage.db import Database
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
 from tests.fakes.smtp_server import FakeSmtpServer

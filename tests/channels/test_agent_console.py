@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import Core
-from core.models import AuditEvent, HandoffTicket
+from core.storage.models import AuditEvent, HandoffTicket
 from tests.channels.conftest import ChatClient, csrf_of
 from tests.core.conftest import ANSWERS, add_employee, last_outbox_code
 from tests.support import FakeClock

@@ -19,7 +19,7 @@ from app import Core, create_app
 from bot.messages import Link, Reply
 from channels.slack import socket_mode_handler
 from channels.slack.render import message_args, plain_text
-from core.models import Conversation
+from core.storage.models import Conversation
 from core.types import ResetStatus
 from tests.channels.slack_support import SIGNING_SECRET, SlackWorkspace, buttons, link_url, sign, text_of
 from tests.conftest import CoreFactory

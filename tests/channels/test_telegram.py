@@ -20,7 +20,7 @@ from bot.messages import Link, Reply
 from channels.telegram import TelegramChannel
 from channels.telegram.channel import PRIVATE_ONLY, TEXT_ONLY
 from channels.telegram.render import render
-from core.models import Conversation
+from core.storage.models import Conversation
 from tests.core.conftest import add_employee, last_outbox_code
 from tests.fakes.telegram_api import TOKEN, FakeTelegramApi, running_telegram_api
 

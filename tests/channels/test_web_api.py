@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import Core
-from core.models import RateLimitWindow
+from core.storage.models import RateLimitWindow
 from tests.channels.conftest import ChatClient, reset_link_via_email
 
 

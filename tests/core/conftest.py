@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from app import Core
-from core.answers import AnswerStore
-from core.db import Database
-from core.directory import EmployeeRecord, SqlDirectory
-from core.hashing import SlowHasher
-from core.models import OutboxMessage
+from core.directory.sql import EmployeeRecord, SqlDirectory
+from core.secrets.answers import AnswerStore
+from core.secrets.hashing import SlowHasher
 from core.settings import Settings
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 from tests.conftest import CoreFactory
 from tests.support import FakeClock
 

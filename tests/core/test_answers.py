@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core import models
-from core.answers import AnswerStore
-from core.db import Database
-from core.directory import EmployeeRecord, SqlDirectory
-from core.hashing import SlowHasher
+from core.directory.sql import EmployeeRecord, SqlDirectory
+from core.secrets.answers import AnswerStore
+from core.secrets.hashing import SlowHasher
 from core.settings import Settings
+from core.storage import models
+from core.storage.db import Database
 from tests.support import FakeClock
 
 ANSWERS = {"first_pet": "Rex the Dog", "birth_city": "São Paulo", "first_school": "Oakfield Primary"}

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from core.breaker import CircuitBreaker
-from core.ports import DeliveryError
+from core.delivery.breaker import CircuitBreaker
+from core.delivery.ports import DeliveryError
 from tests.support import FakeClock
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core import models
-from core.answers import AnswerStore
-from core.db import Database
-from core.demo import DEMO_EMPLOYEES, format_demo, load_demo_data
-from core.directory import SqlDirectory
-from core.password_policy import PasswordPolicy
+from core.directory.demo import DEMO_EMPLOYEES, format_demo, load_demo_data
+from core.directory.sql import SqlDirectory
+from core.secrets.answers import AnswerStore
+from core.secrets.password_policy import PasswordPolicy
+from core.storage import models
+from core.storage.db import Database
 
 
 def _count(database: Database, model: type[models.Base]) -> int:

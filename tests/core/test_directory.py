@@ -7,11 +7,11 @@ import unicodedata
 import pytest
 from sqlalchemy import func, select
 
-from core import models
-from core.db import Database
-from core.directory import DirectoryError, EmployeeRecord, SqlDirectory
-from core.hashing import SlowHasher
+from core.directory.sql import DirectoryError, EmployeeRecord, SqlDirectory
+from core.secrets.hashing import SlowHasher
 from core.settings import Settings
+from core.storage import models
+from core.storage.db import Database
 from tests.support import FakeClock
 
 PASSWORDS = [f"orbit-lantern-{word}-meadow" for word in ("one", "two", "three", "four", "five", "six")]
@@ -226,8 +226,8 @@ def test_unknown_account_admin_calls_raise(directory: SqlDirectory) -> None:
 
 
 def test_find_by_email_proposes_only_a_unique_match(database, clock, settings) -> None:  # type: ignore[no-untyped-def]
-    from core.directory import EmployeeRecord, SqlDirectory
-    from core.hashing import SlowHasher
+    from core.directory.sql import EmployeeRecord, SqlDirectory
+    from core.secrets.hashing import SlowHasher
 
     directory = SqlDirectory(database, SlowHasher(memory_kib=64, time_cost=1, parallelism=1), clock)
     directory.upsert(EmployeeRecord("E1", username="jdoe", email="J.Doe@Example.com"))

@@ -8,10 +8,10 @@ import time
 import pytest
 from sqlalchemy import select
 
-from core.db import Database
-from core.email import OutboxEmailSender, SmtpEmailSender
-from core.models import OutboxMessage
-from core.ports import DeliveryError, EmailMessage
+from core.delivery.email import OutboxEmailSender, SmtpEmailSender
+from core.delivery.ports import DeliveryError, EmailMessage
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 from tests.fakes.smtp_server import SMTP_PASSWORD, SMTP_USERNAME, FakeSmtpServer
 from tests.support import FakeClock
 

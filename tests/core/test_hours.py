@@ -4,8 +4,8 @@ from datetime import datetime
 
 import pytest
 
-from core.hours import parse_support_hours
 from core.settings import SettingsError, load_settings
+from core.support.hours import parse_support_hours
 
 
 def test_open_inside_hours_in_the_zone_and_closed_outside() -> None:

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from core.answers import AnswerStore
-from core.directory import SqlDirectory
-from core.importer import COLUMNS, ImportFileError, format_report, import_employees, normalise_phone
+from core.directory.importer import COLUMNS, ImportFileError, format_report, import_employees, normalise_phone
+from core.directory.sql import SqlDirectory
+from core.secrets.answers import AnswerStore
 
 HEADER = ",".join(COLUMNS)
 PASSWORD = "Zephyr-Quartz-Import-91"

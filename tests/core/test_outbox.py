@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from core.db import Database
-from core.email import OutboxEmailSender
-from core.ports import DeliveryError, EmailMessage
-from core.sms import OutboxSmsSender
+from core.delivery.email import OutboxEmailSender
+from core.delivery.ports import DeliveryError, EmailMessage
+from core.delivery.sms import OutboxSmsSender
+from core.storage.db import Database
 from tests.support import FakeClock
 
 

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from core.password_policy import PasswordPolicy, PolicyResult, normalise_password
+from core.secrets.password_policy import PasswordPolicy, PolicyResult, normalise_password
 
 PERSONAL = ["E1001", "Alice", "Smith", "asmith", "alice.smith"]
 STRONG_12 = "Tq8#vZ2!mK4p"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.db import Database, count_statements
-from core.ratelimit import Limit, RateLimiter
+from core.secrets.ratelimit import Limit, RateLimiter
+from core.storage.db import Database, count_statements
 from tests.support import FakeClock
 
 

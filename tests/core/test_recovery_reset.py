@@ -200,7 +200,7 @@ def test_a_failed_notice_does_not_undo_the_reset(smtp_core: Core, smtp_server: F
 def last_sms_body(core: Core) -> str:
     from sqlalchemy import select
 
-    from core.models import OutboxMessage
+    from core.storage.models import OutboxMessage
 
     with core.database.transaction() as session:
         body = session.scalars(

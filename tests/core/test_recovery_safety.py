@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from app import Core
-from core.models import AuditEvent, HandoffTicket
-from core.ports import DeliveryError, EmailMessage
+from core.delivery.ports import DeliveryError, EmailMessage
+from core.storage.models import AuditEvent, HandoffTicket
 from core.types import CheckStatus, HandoffReason, Method, Options, Requester, ResetStatus, SendStatus
 from tests.core.conftest import ANSWERS, OLD_PASSWORD, CoreFactory, add_employee, last_outbox_code
 from tests.support import FakeClock

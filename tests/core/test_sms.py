@@ -10,10 +10,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from core.db import Database
-from core.models import OutboxMessage
-from core.ports import DeliveryError
-from core.sms import OutboxSmsSender, TwilioSmsSender
+from core.delivery.ports import DeliveryError
+from core.delivery.sms import OutboxSmsSender, TwilioSmsSender
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import FakeClock
 

@@ -20,8 +20,8 @@ from app import Core
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.store import SqlConversationStore
-from core.models import Conversation, HandoffTicket
-from core.questions import find_question
+from core.secrets.questions import find_question
+from core.storage.models import Conversation, HandoffTicket
 from dialogs.recovery import INITIAL
 from tests.core.conftest import ANSWERS, add_employee, last_outbox_code, outbox_count
 from tests.support import FakeClock

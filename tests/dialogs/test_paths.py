@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.ports import DeliveryError, EmailMessage
+from core.delivery.ports import DeliveryError, EmailMessage
 from core.types import ResetStatus
 from tests.dialogs.conftest import NEW_PASSWORD, Chat, ChatFactory, add_employee, answer_for, outbox_count
 from tests.support import FakeClock

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.messages import Reply
-from core.questions import QUESTION_POOL
+from core.secrets.questions import QUESTION_POOL
 from tests.dialogs.conftest import ANSWERS, Chat, ChatFactory, add_employee, answer_for
 from tests.support import FakeClock
 

@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from app import Core, build_core, create_app
-from core.models import AuditEvent, PasswordHistory
+from core.storage.models import AuditEvent, PasswordHistory
 from core.types import CheckStatus, Method, Requester
 from tests.core.conftest import last_outbox_code
 from tests.support import FakeClock, make_settings

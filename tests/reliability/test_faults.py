@@ -17,8 +17,8 @@ from sqlalchemy import func, select, text
 
 from app import Core, build_core
 from bot.store import SqlConversationStore
-from core.db import Database
-from core.models import Conversation, HandoffTicket, OneTimeCode
+from core.storage.db import Database
+from core.storage.models import Conversation, HandoffTicket, OneTimeCode
 from core.types import ResetStatus
 from dialogs.prompts import HANDOFF_REASON, TEXT
 from tests.channels.conftest import ChatClient, csrf_of

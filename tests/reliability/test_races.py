@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from app import Core
-from core.models import Recovery
+from core.storage.models import Recovery
 from core.types import CheckStatus, Requester, ResetStatus
 from tests.channels.conftest import ChatClient, csrf_of, reset_link_via_email
 from tests.conftest import CoreFactory

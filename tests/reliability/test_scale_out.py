@@ -39,10 +39,10 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from app import build_core
-from core.db import Database
-from core.importer import COLUMNS
-from core.models import AuditEvent, Conversation, OneTimeCode, OutboxMessage
+from core.directory.importer import COLUMNS
 from core.settings import PROJECT_ROOT
+from core.storage.db import Database
+from core.storage.models import AuditEvent, Conversation, OneTimeCode, OutboxMessage
 from core.types import CheckStatus, Method
 from dialogs.prompts import CODE_SENT, TEXT
 from tests.support import json_request, make_settings

@@ -21,8 +21,8 @@ from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.store import SqlConversationStore
 from channels.telegram import TelegramChannel
-from core.models import HandoffTicket, OutboxMessage
-from core.questions import QUESTION_POOL
+from core.secrets.questions import QUESTION_POOL
+from core.storage.models import HandoffTicket, OutboxMessage
 from dialogs.recovery import INITIAL
 from tests.channels.conftest import ChatClient
 from tests.channels.slack_support import SIGNING_SECRET, SlackWorkspace

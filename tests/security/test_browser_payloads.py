@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import APIRequestContext, Page, Playwright, Request, expect
 
-from core.importer import import_employees
+from core.directory.importer import import_employees
 from tests.browser.conftest import (  # noqa: F401 (fixtures: SQLite, a live server, Chromium)
     EMPLOYEE_ID,
     LiveServer,

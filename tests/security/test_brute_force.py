@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import Core
-from core.models import Recovery
+from core.storage.models import Recovery
 from core.types import CheckStatus
 from tests.channels.conftest import csrf_of
 from tests.conftest import CoreFactory

@@ -18,7 +18,7 @@ from flask import Flask
 from sqlalchemy import delete, func, select
 
 from app import Core
-from core.models import OneTimeCode, ProcessedEvent, ResetToken
+from core.storage.models import OneTimeCode, ProcessedEvent, ResetToken
 from tests.channels.conftest import make_app  # noqa: F401 (fixture)
 from tests.channels.slack_support import SIGNING_SECRET, buttons, sign, text_of
 from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)

@@ -34,9 +34,9 @@ from app import build_core
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.store import SqlConversationStore
-from core.codes import clean_code
-from core.db import Database
-from core.models import AuditEvent, Conversation, OutboxMessage
+from core.secrets.codes import clean_code
+from core.storage.db import Database
+from core.storage.models import AuditEvent, Conversation, OutboxMessage
 from dialogs.recovery import INITIAL
 from tests.conftest import CoreFactory
 from tests.core.conftest import ANSWERS, OLD_PASSWORD, add_employee

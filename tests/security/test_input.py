@@ -15,9 +15,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app import Core
-from core.importer import import_employees
-from core.models import Account, Agent, AuditEvent, ChatMessage, HandoffTicket, OutboxMessage, ResetToken, TicketMessage
-from core.questions import QUESTION_POOL
+from core.directory.importer import import_employees
+from core.secrets.questions import QUESTION_POOL
+from core.storage.models import (
+    Account,
+    Agent,
+    AuditEvent,
+    ChatMessage,
+    HandoffTicket,
+    OutboxMessage,
+    ResetToken,
+    TicketMessage,
+)
 from tests.channels.conftest import ChatClient, csrf_of, make_app, reset_link_via_email, web  # noqa: F401
 from tests.channels.test_agent_console import AGENT_PASSWORD, person_asks_for_a_human, sign_in
 from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)

@@ -34,8 +34,9 @@ from werkzeug.serving import make_server
 
 from app import Core, create_app
 from bot.terminal import run_terminal_chat
-from core.directory import EmployeeRecord
-from core.models import (
+from core.directory.sql import EmployeeRecord
+from core.secrets.questions import find_question
+from core.storage.models import (
     AuditEvent,
     ChatMessage,
     Conversation,
@@ -44,7 +45,6 @@ from core.models import (
     Recovery,
     TicketMessage,
 )
-from core.questions import find_question
 from core.types import ResetLink
 from tests.channels.conftest import ChatClient, csrf_of
 from tests.conftest import CoreFactory

@@ -1,0 +1,6 @@
+"""Secrets and limits: one-time codes, reset links, hashing, password policy, rate limits and failure counts.
+
+Everything here either makes a secret, checks one without keeping it in the clear, or bounds how often it may
+be tried: `codes`, `links`, `hashing`, `answers` and `questions` (challenge questions), `password_policy`,
+`limits` (failures that lock self-service) and `ratelimit` (per-address and per-account request limits).
+"""
