@@ -7,8 +7,10 @@ answer, so the report can be pasted into a ticket.
 
 from __future__ import annotations
 
+import _csv
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -72,7 +74,27 @@ def normalise_phone(raw: str) -> str:
 
 
 def import_employees(directory: SqlDirectory, answers: AnswerStore, source: TextIO) -> ImportReport:
+    """Import every good row of `source`; a bad row is reported by line and skipped."""
     reader = csv.reader(source)
+    index = _column_index(reader)
+    report = ImportReport()
+    seen: dict[str, int] = {}  # employee ID key -> line where it first appeared
+    for line, cells in _rows(reader, report):
+        row = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+        try:
+            created = _apply(directory, answers, _record(row), line, seen)
+        except (_RowError, DirectoryError) as exc:
+            report.rejected.append((line, str(exc)))
+            continue
+        if created:
+            report.imported += 1
+        else:
+            report.updated += 1
+    return report
+
+
+def _column_index(reader: Iterator[list[str]]) -> dict[str, int]:
+    """Read the header line: where each of COLUMNS is, in any order. A bad header stops the import."""
     try:
         header = next(reader)
     except StopIteration:
@@ -85,42 +107,37 @@ def import_employees(directory: SqlDirectory, answers: AnswerStore, source: Text
         raise ImportFileError(
             f"the header (line 1) lacks the column(s) {', '.join(missing)}; expected: {', '.join(COLUMNS)}"
         )
-    index = {name: names.index(name) for name in COLUMNS}
+    return {name: names.index(name) for name in COLUMNS}
 
-    report = ImportReport()
-    seen: dict[str, int] = {}  # employee ID key -> line where it first appeared
-    line = 1
+
+def _rows(reader: _csv.Reader, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
+    """(line where the row starts, cells) for each non-blank row; unreadable rows go to the report."""
     while True:
         start = reader.line_num + 1  # a quoted cell may span lines; report where the row starts
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             report.rejected.append((start, f"not valid CSV ({exc})"))
             continue
-        line = start
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines are not rows
-        row = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
-        try:
-            record = _record(row)
-            key = identifier_key(record.employee_id)
-            if key in seen:
-                raise _RowError(f"employee_id {record.employee_id} already appears on line {seen[key]}")
-            seen[key] = line
-            created = directory.upsert(record)
-            account = directory.find(record.employee_id)
-            if account is not None and record.answers:
-                answers.enrol(account.id, record.answers)
-        except (_RowError, DirectoryError) as exc:
-            report.rejected.append((line, str(exc)))
-            continue
-        if created:
-            report.imported += 1
-        else:
-            report.updated += 1
-    return report
+        if any(cell.strip() for cell in cells):  # blank lines are not rows
+            yield start, cells
+
+
+def _apply(
+    directory: SqlDirectory, answers: AnswerStore, record: EmployeeRecord, line: int, seen: dict[str, int]
+) -> bool:
+    """Create or update one employee and enrol their answers; True when created. Refuses a repeated ID."""
+    key = identifier_key(record.employee_id)
+    if key in seen:
+        raise _RowError(f"employee_id {record.employee_id} already appears on line {seen[key]}")
+    seen[key] = line
+    created = directory.upsert(record)
+    account = directory.find(record.employee_id)
+    if account is not None and record.answers:
+        answers.enrol(account.id, record.answers)
+    return created
 
 
 def _record(row: dict[str, str]) -> EmployeeRecord:
