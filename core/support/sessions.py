@@ -85,10 +85,3 @@ class AgentSessions:
                 .values(revoked_at=self._clock.now())
             )
             return rows_changed(result)
-
-    def disable_agent(self, agent_id: int) -> None:
-        """The agent can no longer sign in, and their open sessions end now."""
-        with self._db.transaction() as session:
-            session.execute(update(Agent).where(Agent.id == agent_id).values(active=False))
-            self._audit.record(session, "agent.disabled", actor="admin", agent_id=agent_id)
-        self.revoke_agent(agent_id)

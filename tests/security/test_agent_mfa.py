@@ -75,7 +75,7 @@ def test_without_a_password_the_code_step_is_unreachable(make_core: CoreFactory)
 
 def test_a_replayed_code_is_refused(make_core: CoreFactory) -> None:
     app, core = web_app(make_core, agent_mfa="required")
-    client, csrf, agent, secret = sign_in_with_totp(app, core)
+    client, csrf, _, secret = sign_in_with_totp(app, core)
     used = totp_code(core, secret)
     client.post("/agent/logout", data={"csrf_token": csrf})
     # Someone who saw the code typed (shoulder, screen share, proxy log) tries it within its 30 seconds.
