@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
@@ -29,7 +29,7 @@ class AgentAccess:
     mfa: Literal["required", "optional", "off"]
     sign_ins_per_address: int  # per 5 minutes
     sign_ins_per_account: int  # per 15 minutes
-    _throttle_key: bytes
+    _throttle_key: bytes = field(repr=False)  # derived from SECRET_KEY: never in a repr or log
 
     def second_factor(self, agent_id: int) -> SecondFactor:
         """After the right password: nothing more, a TOTP code, or enrolment first (required mode)."""
