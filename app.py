@@ -294,6 +294,14 @@ def _cmd_create_agent(core: Core, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"Agent {agent.username} created; sign in at {core.settings.public_url}/agent")
+    if core.settings.agent_mfa_mode != "off":
+        from core.support.access import build_agent_access
+
+        # Shown once, to the admin handing it over; the stored copy is sealed.
+        access = build_agent_access(core.settings, core.database, core.clock, core.support)
+        enrollment = access.two_factor.enroll(agent.id, confirmed=True)
+        print("Two-factor key (add it to the agent's authenticator app; it is not shown again):")
+        print(f"  {enrollment.secret}\n  {enrollment.uri}")
     return 0
 
 

@@ -109,9 +109,16 @@ class Settings(BaseSettings):
     chat_sessions_per_minute: int = Field(20, ge=1)  # new chat sessions per address
     reset_requests_per_minute: int = Field(60, ge=1)  # reset page views, submits and checks per address
     agent_sign_ins_per_5_minutes: int = Field(10, ge=1)  # console sign-in attempts per address
+    # Per agent account, whatever the address (password and code steps both count)
+    agent_account_sign_ins_per_15_minutes: int = Field(10, ge=1)
     # Proxies in front of the app (load balancer, ingress): their X-Forwarded-For/-Proto hops are trusted, so
     # limits apply per real client instead of to the whole site at the proxy's address. 0 = none.
     trusted_proxies: int = Field(0, ge=0, le=5)
+
+    # Agent console sessions (server-side) and two-factor. MFA unset = required, or optional in demo mode.
+    agent_idle_minutes: int = Field(15, ge=1)
+    agent_session_hours: int = Field(8, ge=1)
+    agent_mfa: Literal["required", "optional", "off"] | None = None
 
     # Conversations (dialog issue)
     conversation_idle_seconds: int = Field(30 * 60, ge=60)
@@ -149,6 +156,14 @@ class Settings(BaseSettings):
         return self.email_backend == "outbox" and self.sms_backend == "outbox"
 
     @property
+    def agent_mfa_mode(self) -> Literal["required", "optional", "off"]:
+        """required: every agent signs in with a TOTP code (enrolling at first sign-in if need be); optional:
+        only agents who enrolled; off: never (demo mode only)."""
+        if self.agent_mfa is not None:
+            return self.agent_mfa
+        return "optional" if self.demo_enabled else "required"
+
+    @property
     def slack_enabled(self) -> bool:
         return self.slack_bot_token is not None and (
             self.slack_signing_secret is not None or self.slack_app_token is not None
@@ -180,6 +195,8 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         reasons = "\n".join("  " + _describe(dict(e)) for e in exc.errors())
         raise SettingsError(f"ResetDesk cannot start; fix these settings:\n{reasons}") from None
+    if settings.agent_mfa == "off" and not settings.demo_enabled:
+        raise SettingsError("ResetDesk cannot start; RESETDESK_AGENT_MFA=off is only allowed in demo mode")
     if settings.sms_backend == "twilio":
         missing = [
             ENV_PREFIX + name.upper()

@@ -20,6 +20,7 @@ from core.directory.sql import SqlDirectory
 from core.recovery.service import RecoveryService
 from core.secrets.ratelimit import RateLimiter
 from core.storage.db import Database
+from core.support.access import build_agent_access
 from core.support.desk import SupportDesk
 
 __all__ = ["register_web"]
@@ -73,8 +74,9 @@ def register_web(
     app.register_blueprint(chat_api_blueprint(engine, history, limiter, service.settings))
     app.register_blueprint(reset_blueprint(engine, service, limiter))
     relay = SupportRelay(engine, support, service)
-    sign_ins = service.settings.agent_sign_ins_per_5_minutes
-    app.register_blueprint(agent_blueprint(support, relay, limiter, sign_ins_per_5_minutes=sign_ins))
+    access = build_agent_access(service.settings, database, clock, support)
+    app.extensions["resetdesk.agent_access"] = access
+    app.register_blueprint(agent_blueprint(relay, limiter, access, https=https))
     if demo:
         app.register_blueprint(demo_blueprint(database, directory))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=https)

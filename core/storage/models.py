@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Account",
     "Agent",
+    "AgentSession",
     "AuditEvent",
     "Base",
     "ChallengeAnswer",
@@ -203,6 +204,24 @@ class Agent(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # TOTP: the secret sealed with a key derived from SECRET_KEY; the last time step used (replay guard).
+    totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class AgentSession(Base):
+    """A console sign-in. The cookie holds a random id; only its SHA-256 is kept, so the table cannot be
+    replayed as cookies."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
 
 class ChatMessage(Base):

@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import LiveServer, bot_says, open_chat
+from tests.channels.agent_support import access_of, totp_code
 
 AGENT_PASSWORD = "console password for tests"
 
@@ -15,7 +16,8 @@ AGENT_PASSWORD = "console password for tests"
 def test_sign_in_take_reply_see_the_reply_and_close(
     page: Page, browser: Browser, live_server: LiveServer, shot: Callable[[Page, str], Path]
 ) -> None:
-    live_server.core.support.create_agent("sam", "Sam Rivera", AGENT_PASSWORD)
+    agent = live_server.core.support.create_agent("sam", "Sam Rivera", AGENT_PASSWORD)
+    secret = access_of(live_server.core).two_factor.enroll(agent.id, confirmed=True).secret
     open_chat(page, live_server.url)
     page.locator("#rd-input").fill("I need to talk to a human")
     page.locator("#rd-input").press("Enter")
@@ -26,6 +28,8 @@ def test_sign_in_take_reply_see_the_reply_and_close(
     console.get_by_label("Username").fill("sam")
     console.get_by_label("Password").fill(AGENT_PASSWORD)
     console.get_by_role("button", name="Sign in").click()
+    console.get_by_label("Code from your authenticator app").fill(totp_code(live_server.core, secret))
+    console.get_by_role("button", name="Verify").click()
     ticket_link = console.locator("#queue-rows a").first
     expect(ticket_link).to_be_visible()
     shot(console, "queue")

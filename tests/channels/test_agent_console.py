@@ -13,20 +13,16 @@ from sqlalchemy import select
 
 from app import Core
 from core.storage.models import AuditEvent, HandoffTicket
+from tests.channels.agent_support import AGENT_PASSWORD, sign_in_with_totp
 from tests.channels.conftest import ChatClient, csrf_of
 from tests.core.conftest import ANSWERS, add_employee, last_outbox_code
 from tests.support import FakeClock
 
-AGENT_PASSWORD = "agent password for tests"
-
 
 def sign_in(app: Flask, core: Core, username: str = "sam") -> tuple[FlaskClient, str]:
-    core.support.create_agent(username, username.title(), AGENT_PASSWORD)
-    client = app.test_client()
-    form = {"csrf_token": csrf_of(client.get("/agent/login").get_data(as_text=True)), "username": username,
-            "password": AGENT_PASSWORD}  # fmt: skip
-    assert client.post("/agent/login", data=form).status_code == 302
-    return client, csrf_of(client.get("/agent").get_data(as_text=True))
+    """An agent with a TOTP secret, signed in with password and code (two-factor is on for enrolled agents)."""
+    client, csrf, _, _ = sign_in_with_totp(app, core, username)
+    return client, csrf
 
 
 def person_asks_for_a_human(app: Flask, core: Core) -> tuple[ChatClient, str]:
