@@ -48,9 +48,7 @@ class ChatSessions:
         return key if self._history.exists(key) else None
 
     def set_cookie(self, response: Response, token: str) -> None:
-        response.set_cookie(
-            COOKIE_NAME, token, path=COOKIE_PATH, httponly=True, samesite="Strict", secure=self._https
-        )
+        response.set_cookie(COOKIE_NAME, token, path=COOKIE_PATH, httponly=True, samesite="Strict", secure=self._https)
 
 
 def _presented_token() -> str | None:
