@@ -73,16 +73,22 @@ def add_accounts(core: Core, count: int, first: int = 0, batch: int = 10_000) ->
 
 
 def precreate_sessions(core: Core, count: int) -> list[str]:
-    """What POST /api/chat/sessions does (greeting and history), without its per-address limit."""
+    """What POST /api/chat/sessions does (greeting and history), without its per-address limit.
+    Returns the session tokens (sent as Bearer headers); the conversations are keyed by their keyed hash."""
     import secrets
 
+    from core.secrets.pseudonyms import Pseudonyms
+
+    assert core.settings.secret_key is not None
+    pseudonyms = Pseudonyms(core.settings.secret_key.get_secret_value().encode())
     engine = build_engine(core)
     history = ChatHistory(core.database, core.clock)
     sessions = []
     for _ in range(count):
-        session_id = secrets.token_urlsafe(24)
-        history.record(session_id, person_text=None, replies=engine.open(CHANNEL, session_id))
-        sessions.append(session_id)
+        token = secrets.token_urlsafe(32)
+        key = pseudonyms.chat_key(token)
+        history.record(key, person_text=None, replies=engine.open(CHANNEL, key))
+        sessions.append(token)
     return sessions
 
 

@@ -150,12 +150,12 @@ def _load_process(job: _Job) -> tuple[list[float], Counter[int], float]:
                         text = latest_code(engine, number)
                     else:
                         text = template.format(employee_id=employee_id(number))
-                    path = f"/api/chat/sessions/{session_id}/messages"
+                    path, token = "/api/chat/messages", session_id
                 else:
                     text = "123456" if template == "{code}" else template.format(employee_id=employee_id(number))
-                    path = f"/floor/{session_id}"
+                    path, token = f"/floor/{session_id}", None
                 t0 = time.perf_counter()
-                status, _ = json_request(job.port, "POST", path, {"text": text}, source=source)
+                status, _ = json_request(job.port, "POST", path, {"text": text}, source=source, token=token)
                 latencies.append(time.perf_counter() - t0)
                 statuses[status] += 1
                 if status != 200:

@@ -104,10 +104,13 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(1, ge=1)
 
     # Request limits per client address (and per chat session), per minute unless named otherwise
+    # Per session is the real defence; per address is a backstop sized for an office behind one NAT address
+    # (hundreds of people, each page polling every 3 s), not for one person.
     chat_messages_per_minute: int = Field(20, ge=1)  # per chat session
-    chat_requests_per_minute: int = Field(240, ge=1)  # per address, all chat API calls
-    chat_sessions_per_minute: int = Field(20, ge=1)  # new chat sessions per address
-    reset_requests_per_minute: int = Field(60, ge=1)  # reset page views, submits and checks per address
+    chat_polls_per_minute: int = Field(60, ge=1)  # per chat session: GET for later replies
+    chat_requests_per_minute: int = Field(12000, ge=1)  # per address, all chat API calls
+    chat_sessions_per_minute: int = Field(600, ge=1)  # new chat sessions per address
+    reset_requests_per_minute: int = Field(1200, ge=1)  # reset page views, submits and checks per address
     agent_sign_ins_per_5_minutes: int = Field(10, ge=1)  # console sign-in attempts per address
     # Per agent account, whatever the address (password and code steps both count)
     agent_account_sign_ins_per_15_minutes: int = Field(10, ge=1)

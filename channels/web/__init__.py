@@ -11,6 +11,7 @@ from bot.messages import Reply
 from bot.relay import SupportRelay
 from channels.web.agent_console import agent_blueprint
 from channels.web.chat_api import chat_api_blueprint
+from channels.web.chat_session import ChatSessions
 from channels.web.demo import demo_blueprint
 from channels.web.history import CHANNEL, ChatHistory
 from channels.web.reset_page import reset_blueprint
@@ -18,6 +19,7 @@ from channels.web.security import CSP_EMBEDDABLE, install_log_redaction, secure_
 from core.clock import Clock
 from core.directory.sql import SqlDirectory
 from core.recovery.service import RecoveryService
+from core.secrets.pseudonyms import Pseudonyms
 from core.secrets.ratelimit import RateLimiter
 from core.storage.db import Database
 from core.support.access import build_agent_access
@@ -43,10 +45,13 @@ def register_web(
     history = ChatHistory(database, clock)
     limiter = RateLimiter(database, clock)
     https = service.settings.public_url.startswith("https://")
+    secret_key = service.settings.secret_key
+    assert secret_key is not None  # RecoveryService already refused to start without one
+    sessions = ChatSessions(Pseudonyms(secret_key.get_secret_value().encode()), history, https=https)
 
-    def deliver(session_id: str, replies: list[Reply]) -> None:
+    def deliver(conversation_key: str, replies: list[Reply]) -> None:
         for reply in replies:
-            history.record(session_id, person_text=None, replies=[reply], sender=reply.author)
+            history.record(conversation_key, person_text=None, replies=[reply], sender=reply.author)
 
     engine.push.register(CHANNEL, deliver)
 
@@ -71,7 +76,7 @@ def register_web(
         return response
 
     app.register_blueprint(pages)
-    app.register_blueprint(chat_api_blueprint(engine, history, limiter, service.settings))
+    app.register_blueprint(chat_api_blueprint(engine, history, sessions, limiter, service.settings))
     app.register_blueprint(reset_blueprint(engine, service, limiter))
     relay = SupportRelay(engine, support, service)
     access = build_agent_access(service.settings, database, clock, support)

@@ -1,9 +1,12 @@
-"""The chat JSON API (DESIGN.md "HTTP surface"). Every error is JSON; nothing here knows the dialog."""
+"""The chat JSON API views (DESIGN.md "HTTP surface"). Every error is JSON; nothing here knows the dialog.
+
+Which conversation a request belongs to is `chat_session`'s job, how often it may call is `chat_limits`'s;
+the views only turn requests into engine turns and history reads.
+"""
 
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, jsonify, request
@@ -11,15 +14,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.engine import MAX_MESSAGE_CHARS, Engine
 from bot.messages import Inbound
+from channels.web.chat_limits import Call, limits_for
+from channels.web.chat_session import ChatSessions
 from channels.web.history import CHANNEL, ChatHistory
-from core.secrets.ratelimit import Limit, RateLimiter
+from core.secrets.ratelimit import RateLimiter
 from core.settings import Settings
 
 __all__ = ["chat_api_blueprint"]
 
 log = logging.getLogger(__name__)
 
-_MAX_SESSION_ID = 64  # token_urlsafe(24) is 32 characters; anything much longer is not ours
+# One answer for a missing, malformed or unknown token: it never says whether a conversation exists.
+_NO_SESSION = "This chat session has ended or was not found. Start a new one."
+_RETIRED = "This address is no longer used. Start a chat with POST /api/chat/sessions; it sets a session cookie."
 
 
 class TooManyRequests(Exception):
@@ -27,20 +34,92 @@ class TooManyRequests(Exception):
         self.retry_after = retry_after
 
 
-def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimiter, settings: Settings) -> Blueprint:
-    """Limits (settings, per minute) are generous for a person and tight for a script."""
+class NoSession(Exception):
+    pass
+
+
+class Gate:
+    """Counts a call against its limits, then finds its conversation: 429 before 401, so guessing costs."""
+
+    def __init__(self, sessions: ChatSessions, limiter: RateLimiter, settings: Settings) -> None:
+        self._sessions = sessions
+        self._limiter = limiter
+        self._settings = settings
+
+    def admit(self, call: Call) -> str:
+        """The conversation key for a call that needs one (MESSAGE, POLL); "" for the others."""
+        key = self._sessions.current() if call in (Call.MESSAGE, Call.POLL) else None
+        address = request.remote_addr or "unknown"
+        wait = self._limiter.hit_all(limits_for(call, self._settings, address=address, session_key=key))
+        if wait is not None:
+            raise TooManyRequests(wait)
+        if call in (Call.MESSAGE, Call.POLL) and key is None:
+            raise NoSession()
+        return key or ""
+
+
+def chat_api_blueprint(
+    engine: Engine, history: ChatHistory, sessions: ChatSessions, limiter: RateLimiter, settings: Settings
+) -> Blueprint:
     api = Blueprint("chat_api", __name__)
+    gate = Gate(sessions, limiter, settings)
+    _install_error_handlers(api)
 
-    def is_known(session_id: str) -> bool:
-        return len(session_id) <= _MAX_SESSION_ID and history.exists(session_id)
+    @api.post("/api/chat/sessions")
+    def create_session() -> Response:
+        gate.admit(Call.NEW_SESSION)
+        new = sessions.issue()
+        replies = engine.open(CHANNEL, new.key)
+        last_seq = max(history.record(new.key, person_text=None, replies=replies))
+        body = {"session_token": new.token, "messages": [r.to_json() for r in replies], "last_seq": last_seq}
+        response = jsonify(body)
+        response.status_code = 201
+        sessions.set_cookie(response, new.token)
+        return response
 
-    def not_found() -> NoReturn:
-        abort(404, description="No such chat session; it may have expired. Start a new one.")
+    @api.post("/api/chat/messages")
+    def post_message() -> Response:
+        key = gate.admit(Call.MESSAGE)
+        body = request.get_json(silent=True)
+        turn = engine.turn(Inbound(CHANNEL, key, _text_from(body)))
+        recorded = history.record(key, person_text=turn.person_text, replies=turn.replies)
+        # Messages pushed since the client's last poll (a live agent) come first, so none is skipped over.
+        after = body.get("after") if isinstance(body, dict) else None
+        missed: list[dict[str, Any]] = []
+        last_seq = max(recorded)
+        if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
+            missed, newest = history.after(key, after, skip=recorded)
+            missed = [m for m in missed if m["from"] != "person"]
+            last_seq = max(last_seq, newest)
+        return jsonify(messages=missed + [r.to_json() for r in turn.replies], last_seq=last_seq)
 
+    @api.get("/api/chat/messages")
+    def get_messages() -> Response:
+        key = gate.admit(Call.POLL)
+        after = request.args.get("after", "0")
+        if not after.isdigit() or len(after) > 18:
+            abort(400, description="'after' must be a whole number of 0 or more.")
+        messages, last_seq = history.after(key, int(after))
+        return jsonify(messages=messages, last_seq=last_seq)
+
+    @api.route("/api/chat/sessions/<path:retired>", methods=["GET", "POST"])
+    def retired_path(retired: str) -> NoReturn:
+        # The old contract put the session id in the path (and so in every access log): refused whatever it is.
+        gate.admit(Call.OTHER)
+        abort(410, description=_RETIRED)
+
+    return api
+
+
+def _install_error_handlers(api: Blueprint) -> None:
     @api.errorhandler(TooManyRequests)
     def too_many(error: TooManyRequests) -> tuple[Response, int, dict[str, str]]:
         body = jsonify(error="Too Many Requests", message="You're sending messages too fast.")
         return body, 429, {"Retry-After": str(error.retry_after)}
+
+    @api.errorhandler(NoSession)
+    def no_session(error: NoSession) -> tuple[Response, int, dict[str, str]]:
+        return jsonify(error="Unauthorized", message=_NO_SESSION), 401, {"WWW-Authenticate": "Bearer"}
 
     @api.errorhandler(SQLAlchemyError)
     def database_unavailable(error: SQLAlchemyError) -> tuple[Response, int, dict[str, str]]:
@@ -53,70 +132,11 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
         )
         return body, 503, {"Retry-After": "5"}
 
-    @api.before_request
-    def rate_limits() -> None:
-        """Every call counts against its address; creating a session also against the address's new-session
-        limit, and a message to a session that exists against that session's limit, all in one statement.
-        A message to an unknown session counts against its address only, then gets 404: made-up ids must
-        not leave rate-limit rows behind."""
-        address = request.remote_addr
-        limits = [Limit(f"addr:{address}", settings.chat_requests_per_minute)]
-        unknown_session = False
-        if request.method == "POST" and request.endpoint == f"{api.name}.create_session":
-            limits.append(Limit(f"new:{address}", settings.chat_sessions_per_minute))
-        elif request.method == "POST" and request.endpoint == f"{api.name}.post_message":
-            session_id = (request.view_args or {})["session_id"]
-            if is_known(session_id):
-                limits.append(Limit(f"session:{session_id}", settings.chat_messages_per_minute))
-            else:
-                unknown_session = True
-        wait = limiter.hit_all(limits)
-        if wait is not None:
-            raise TooManyRequests(wait)
-        if unknown_session:
-            not_found()
-
     @api.after_request
     def no_store(response: Response) -> Response:
         # The widget embeds /chat in an iframe, so calls are same-origin and no CORS header is needed.
         response.headers["Cache-Control"] = "no-store"
         return response
-
-    @api.post("/api/chat/sessions")
-    def create_session() -> tuple[Response, int]:
-        session_id = secrets.token_urlsafe(24)  # 192 random bits
-        replies = engine.open(CHANNEL, session_id)
-        last_seq = max(history.record(session_id, person_text=None, replies=replies))
-        return jsonify(session_id=session_id, messages=[r.to_json() for r in replies], last_seq=last_seq), 201
-
-    @api.post("/api/chat/sessions/<session_id>/messages")
-    def post_message(session_id: str) -> Response:
-        # rate_limits() has already answered 404 if the session does not exist.
-        body = request.get_json(silent=True)
-        text = _text_from(body)
-        turn = engine.turn(Inbound(CHANNEL, session_id, text))
-        recorded = history.record(session_id, person_text=turn.person_text, replies=turn.replies)
-        # Messages pushed since the client's last poll (a live agent) come first, so none is skipped over.
-        after = body.get("after") if isinstance(body, dict) else None
-        missed: list[dict[str, Any]] = []
-        last_seq = max(recorded)
-        if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
-            missed, newest = history.after(session_id, after, skip=recorded)
-            missed = [m for m in missed if m["from"] != "person"]
-            last_seq = max(last_seq, newest)
-        return jsonify(messages=missed + [r.to_json() for r in turn.replies], last_seq=last_seq)
-
-    @api.get("/api/chat/sessions/<session_id>/messages")
-    def get_messages(session_id: str) -> Response:
-        if not is_known(session_id):
-            not_found()
-        after = request.args.get("after", "0")
-        if not after.isdigit() or len(after) > 18:
-            abort(400, description="'after' must be a whole number of 0 or more.")
-        messages, last_seq = history.after(session_id, int(after))
-        return jsonify(messages=messages, last_seq=last_seq)
-
-    return api
 
 
 def _text_from(body: Any) -> str:

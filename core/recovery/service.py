@@ -27,6 +27,7 @@ from core.secrets.hashing import KeyedHasher
 from core.secrets.limits import FailureCounter
 from core.secrets.links import LinkBook
 from core.secrets.password_policy import PasswordPolicy
+from core.secrets.pseudonyms import Pseudonyms
 from core.settings import Settings
 from core.storage.db import Database
 from core.timing import DeliveryTimes
@@ -92,6 +93,6 @@ class RecoveryService(VerificationSteps, ResetSteps, HandoffSteps):
         self._notifier = Notifier(
             email=email, sms=sms, email_breaker=self.breakers[Method.EMAIL], sms_breaker=self.breakers[Method.SMS]
         )
-        self._audit = Audit(clock)
+        self._audit = Audit(clock, Pseudonyms(settings.secret_key.get_secret_value().encode()))
         # Called with each newly opened ticket: email or Slack alerts to support, wired by app.py.
         self.ticket_alerts = []

@@ -232,15 +232,16 @@ def chat_to_reset_link(page: Page, server: LiveServer, shot: Callable[[Page, str
 def reset_link_over_http(server: LiveServer, api: APIRequestContext) -> str:
     """A reset link got by talking to the chat API directly (no chat page), for tests about the link itself."""
 
-    def call(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = api.post(server.url + path, data=body)
+    def call(path: str, body: dict[str, Any], token: str = "") -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = api.post(server.url + path, data=body, headers=headers)
         assert response.ok, (response.status, response.text())
         return dict(response.json())
 
-    session = call("/api/chat/sessions", {})["session_id"]
+    token = call("/api/chat/sessions", {})["session_token"]
     for text in ("I forgot my password", EMPLOYEE_ID, "email"):
-        call(f"/api/chat/sessions/{session}/messages", {"text": text})
-    replies = call(f"/api/chat/sessions/{session}/messages", {"text": server.code_from_email()})["messages"]
+        call("/api/chat/messages", {"text": text}, token)
+    replies = call("/api/chat/messages", {"text": server.code_from_email()}, token)["messages"]
     link = replies[-1]["link"]
     assert link is not None, replies
     return str(link["url"])

@@ -10,10 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import Core, create_app
+from core.secrets.pseudonyms import Pseudonyms
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee, last_outbox_code
 
-__all__ = ["ChatClient", "csrf_of"]
+__all__ = ["ChatClient", "conversation_key", "csrf_of"]
 
 
 @pytest.fixture
@@ -33,19 +34,25 @@ def web(make_app) -> tuple[Flask, Core]:  # type: ignore[no-untyped-def]
 
 
 class ChatClient:
-    """Talks to the chat API like the widget does."""
+    """Talks to the chat API like the widget does: the session cookie set by POST /api/chat/sessions is
+    kept by the test client and sent with every later call."""
 
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
         response = client.post("/api/chat/sessions", json={})
         assert response.status_code == 201, response.get_json()
         body = response.get_json()
-        self.session_id: str = body["session_id"]
+        self.token: str = body["session_token"]
         self.last_seq: int = body["last_seq"]
         self.messages: list[dict[str, Any]] = body["messages"]
 
+    @property
+    def key(self) -> str:
+        """The conversation's key on the server (a keyed hash of the token): what push and the store use."""
+        return conversation_key(self.client.application, self.token)
+
     def say(self, text: str) -> list[dict[str, Any]]:
-        response = self.client.post(f"/api/chat/sessions/{self.session_id}/messages", json={"text": text})
+        response = self.client.post("/api/chat/messages", json={"text": text})
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
         self.last_seq = body["last_seq"]
@@ -53,9 +60,20 @@ class ChatClient:
         return self.messages
 
     def poll(self) -> list[dict[str, Any]]:
-        body = self.client.get(f"/api/chat/sessions/{self.session_id}/messages?after={self.last_seq}").get_json()
+        body = self.client.get(f"/api/chat/messages?after={self.last_seq}").get_json()
         self.last_seq = body["last_seq"]
         return body["messages"]
+
+    def bearer(self) -> dict[str, str]:
+        """Headers for a client that isn't a browser (or a fresh test client with no cookie)."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def conversation_key(app: Flask, token: str) -> str:
+    core: Core = app.extensions["resetdesk"]
+    secret = core.settings.secret_key
+    assert secret is not None
+    return Pseudonyms(secret.get_secret_value().encode()).chat_key(token)
 
 
 def reset_link_via_email(core: Core, chat: ChatClient) -> str:

@@ -13,7 +13,7 @@ from tests.channels.conftest import ChatClient, reset_link_via_email
 def test_a_session_starts_with_a_greeting_and_choices(web: tuple[Flask, Core]) -> None:
     app, _ = web
     chat = ChatClient(app.test_client())
-    assert len(chat.session_id) >= 32  # 192 random bits, URL-safe
+    assert len(chat.token) >= 43  # token_urlsafe(32): 256 random bits
     greeting = chat.messages[0]
     assert "ResetDesk" in greeting["text"]
     assert {"label": "Reset my password", "value": "reset"} in greeting["choices"]
@@ -38,7 +38,7 @@ def test_history_replays_the_conversation_without_secrets(web: tuple[Flask, Core
     app, core = web
     chat = ChatClient(app.test_client())
     url = reset_link_via_email(core, chat)
-    history = app.test_client().get(f"/api/chat/sessions/{chat.session_id}/messages?after=0").get_json()
+    history = app.test_client().get("/api/chat/messages?after=0", headers=chat.bearer()).get_json()
     said = [m["text"] for m in history["messages"] if m["from"] == "person"]
     assert said[:2] == ["I forgot my password", "E1001"] and said[-1] == "[redacted]"
     assert url not in repr(history) and all(m["link"] is None for m in history["messages"])
@@ -48,8 +48,8 @@ def test_history_replays_the_conversation_without_secrets(web: tuple[Flask, Core
 def test_malformed_json_is_a_400_json_error(web: tuple[Flask, Core]) -> None:
     app, _ = web
     client = app.test_client()
-    chat = ChatClient(client)
-    path = f"/api/chat/sessions/{chat.session_id}/messages"
+    ChatClient(client)
+    path = "/api/chat/messages"
     for body, kwargs in (("{not json", {"content_type": "application/json"}), ('{"text": 5}', {})):
         response = client.post(path, data=body, **kwargs)
         assert response.status_code == 400 and response.is_json and response.get_json()["message"]
@@ -58,14 +58,11 @@ def test_malformed_json_is_a_400_json_error(web: tuple[Flask, Core]) -> None:
     assert client.get(f"{path}?after=-1").status_code == 400
 
 
-def test_unknown_session_is_404(web: tuple[Flask, Core]) -> None:
+def test_no_session_is_401(web: tuple[Flask, Core]) -> None:
     app, _ = web
     client = app.test_client()
-    for response in (
-        client.post("/api/chat/sessions/nope/messages", json={"text": "hi"}),
-        client.get("/api/chat/sessions/nope/messages"),
-    ):
-        assert response.status_code == 404 and response.is_json
+    for response in (client.post("/api/chat/messages", json={"text": "hi"}), client.get("/api/chat/messages")):
+        assert response.status_code == 401 and response.is_json
 
 
 def rate_limit_keys(core: Core) -> set[str]:
@@ -73,23 +70,28 @@ def rate_limit_keys(core: Core) -> set[str]:
         return set(connection.execute(select(RateLimitWindow.key)).scalars())
 
 
-def test_made_up_session_ids_count_against_the_address_only(web: tuple[Flask, Core]) -> None:
+def test_made_up_tokens_count_against_the_address_only(web: tuple[Flask, Core]) -> None:
     app, core = web
     client = app.test_client()
     for number in range(5):
-        assert client.post(f"/api/chat/sessions/made-up-{number}/messages", json={"text": "hi"}).status_code == 404
+        made_up = {"Authorization": f"Bearer made-up-{number}"}
+        assert client.post("/api/chat/messages", json={"text": "hi"}, headers=made_up).status_code == 401
+        assert client.get("/api/chat/messages", headers=made_up).status_code == 401
     client.options("/api/chat/sessions")  # asking which methods are allowed opens no session
     assert rate_limit_keys(core) == {"addr:127.0.0.1"}
     chat = ChatClient(client)
-    client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "hi"})
-    assert rate_limit_keys(core) == {"addr:127.0.0.1", "new:127.0.0.1", f"session:{chat.session_id}"}
+    client.post("/api/chat/messages", json={"text": "hi"})
+    client.get("/api/chat/messages")
+    keyed = {f"session:{chat.key}", f"poll:{chat.key}"}
+    assert rate_limit_keys(core) == {"addr:127.0.0.1", "new:127.0.0.1", *keyed}
+    assert not any(chat.token in key for key in rate_limit_keys(core))
 
 
 def test_too_long_message_and_too_big_body_are_413(web: tuple[Flask, Core]) -> None:
     app, _ = web
     client = app.test_client()
-    chat = ChatClient(client)
-    path = f"/api/chat/sessions/{chat.session_id}/messages"
+    ChatClient(client)
+    path = "/api/chat/messages"
     assert client.post(path, json={"text": "a" * 2000}).status_code == 200
     assert client.post(path, json={"text": "a" * 2001}).status_code == 413
     big = client.post(path, data='{"text": "' + "a" * 9000 + '"}', content_type="application/json")
@@ -99,19 +101,25 @@ def test_too_long_message_and_too_big_body_are_413(web: tuple[Flask, Core]) -> N
 def test_flooding_one_session_gets_429_with_retry_after(web: tuple[Flask, Core]) -> None:
     app, _ = web
     client = app.test_client()
-    chat = ChatClient(client)
-    statuses = [
-        client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "hi"}).status_code
-        for _ in range(21)
-    ]
+    ChatClient(client)
+    statuses = [client.post("/api/chat/messages", json={"text": "hi"}).status_code for _ in range(21)]
     assert statuses[:20] == [200] * 20
-    limited = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "hi"})
+    limited = client.post("/api/chat/messages", json={"text": "hi"})
     assert limited.status_code == 429 and limited.is_json
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
 
 
-def test_one_address_cannot_open_sessions_without_limit(web: tuple[Flask, Core]) -> None:
-    app, _ = web
+def test_polling_one_session_is_limited_too(make_app) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(chat_polls_per_minute=5)
+    client = app.test_client()
+    ChatClient(client)
+    statuses = [client.get("/api/chat/messages?after=0").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert ChatClient(app.test_client()).poll() == []  # another session has its own limit
+
+
+def test_one_address_cannot_open_sessions_without_limit(make_app) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(chat_sessions_per_minute=20)
     client = app.test_client()
     statuses = [client.post("/api/chat/sessions", json={}).status_code for _ in range(21)]
     assert statuses[:20] == [201] * 20 and statuses[20] == 429
@@ -143,16 +151,11 @@ def test_a_message_pushed_between_polls_is_not_skipped_by_the_next_post(web: tup
     client = app.test_client()
     chat = ChatClient(client)
     engine = app.extensions["resetdesk.engine"]
-    assert engine.push.deliver("web", chat.session_id, [Reply("pushed while you were typing")])
-    body = client.post(
-        f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "reset", "after": chat.last_seq}
-    ).get_json()
+    assert engine.push.deliver("web", chat.key, [Reply("pushed while you were typing")])
+    body = client.post("/api/chat/messages", json={"text": "reset", "after": chat.last_seq}).get_json()
     texts = [m["text"] for m in body["messages"]]
     assert texts[0] == "pushed while you were typing" and "employee ID" in texts[-1]
-    assert (
-        client.get(f"/api/chat/sessions/{chat.session_id}/messages?after={body['last_seq']}").get_json()["messages"]
-        == []
-    )
+    assert client.get(f"/api/chat/messages?after={body['last_seq']}").get_json()["messages"] == []
 
 
 def test_limits_are_settings_and_trusted_proxies_give_each_client_its_own(make_app) -> None:  # type: ignore[no-untyped-def]
@@ -174,3 +177,23 @@ def test_without_trusted_proxies_a_forwarded_header_cannot_dodge_the_limit(make_
         for n in range(3)
     ]
     assert codes == [201, 201, 429]
+
+
+def test_the_session_cookie_is_httponly_strict_and_scoped_to_the_api(make_app) -> None:  # type: ignore[no-untyped-def]
+    for public_url, secure in (("http://127.0.0.1:5000", False), ("https://help.example.com", True)):
+        app, _ = make_app(public_url=public_url)
+        response = app.test_client().post("/api/chat/sessions", json={})
+        cookie = response.headers["Set-Cookie"]
+        attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+        assert cookie.startswith(f"resetdesk_chat={response.get_json()['session_token']};")
+        assert {"httponly", "path", "samesite"} <= attributes and "Path=/api/chat" in cookie
+        assert "SameSite=Strict" in cookie and ("secure" in attributes) is secure
+
+
+def test_a_bearer_token_finds_the_conversation_without_the_cookie(web: tuple[Flask, Core]) -> None:
+    app, _ = web
+    chat = ChatClient(app.test_client())
+    other = app.test_client()  # no cookie
+    assert other.post("/api/chat/messages", json={"text": "reset"}).status_code == 401
+    said = other.post("/api/chat/messages", json={"text": "reset"}, headers=chat.bearer())
+    assert said.status_code == 200 and "employee ID" in said.get_json()["messages"][-1]["text"]

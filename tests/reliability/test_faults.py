@@ -373,15 +373,15 @@ def test_conversation_save_failing_is_a_plain_503_and_the_message_can_be_sent_ag
     make_core: CoreFactory, clock: FakeClock
 ) -> None:
     core, client, chat = asked_for_a_reset(make_core)
-    before = conversation_row(core, chat.session_id)
+    before = conversation_row(core, chat.key)
     with database_fails(core, SAVE) as failed:
-        response = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "E1001"})
+        response = client.post("/api/chat/messages", json={"text": "E1001"})
     assert failed
     assert response.status_code == 503 and response.is_json
     body = response.get_json()
     assert set(body) == {"error", "message"} and "send it again" in body["message"]
     assert "Traceback" not in response.get_data(as_text=True) and "UPDATE" not in response.get_data(as_text=True)
-    assert conversation_row(core, chat.session_id) == before  # nothing of the turn was kept
+    assert conversation_row(core, chat.key) == before  # nothing of the turn was kept
     # Once the turn's lease has run out, sending the message again carries on from where it was.
     clock.advance(31)
     assert "confirm it's you" in chat.say("E1001")[-1]["text"]
@@ -393,7 +393,7 @@ def test_a_message_resent_right_after_a_failed_save_is_taken(
     monkeypatch.setattr(SqlConversationStore, "__init__", _short_wait(SqlConversationStore.__init__))
     core, client, chat = asked_for_a_reset(make_core)
     with database_fails(core, SAVE):
-        assert client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "E1001"}).status_code == 503
+        assert client.post("/api/chat/messages", json={"text": "E1001"}).status_code == 503
     assert "confirm it's you" in chat.say("E1001")[-1]["text"]
 
 
@@ -410,12 +410,12 @@ def test_database_lost_in_the_middle_of_a_turn_keeps_nothing_and_asks_to_send_ag
     """The recovery service's own write fails mid-turn (after the conversation was claimed)."""
     core, client, chat = asked_for_a_reset(make_core)
     chat.say("E1001")
-    before = conversation_row(core, chat.session_id)
+    before = conversation_row(core, chat.key)
     with database_fails(core, r"^\s*INSERT INTO one_time_codes") as failed:
-        response = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "email"})
+        response = client.post("/api/chat/messages", json={"text": "email"})
     assert failed
     assert response.status_code == 503 and "send it again" in response.get_json()["message"]
-    assert conversation_row(core, chat.session_id) == before
+    assert conversation_row(core, chat.key) == before
     assert codes_sent(core) == 0
     replies = chat.say("email")  # the lease was given back: the resend is taken at once
     assert replies[-1]["expects"] == "code"

@@ -83,11 +83,12 @@ def test_script_payloads_in_the_chat_never_run(page: Page, live_server: LiveServ
 
 def person_asks_for_a_human(api: APIRequestContext, server: LiveServer, payload: str) -> tuple[str, str]:
     def say(session: str, text: str) -> list[dict[str, Any]]:
-        response = api.post(f"{server.url}/api/chat/sessions/{session}/messages", data={"text": text})
+        headers = {"Authorization": f"Bearer {session}"}
+        response = api.post(f"{server.url}/api/chat/messages", data={"text": text}, headers=headers)
         assert response.ok, response.text()
         return list(response.json()["messages"])
 
-    session = api.post(f"{server.url}/api/chat/sessions", data={}).json()["session_id"]
+    session = api.post(f"{server.url}/api/chat/sessions", data={}).json()["session_token"]
     say(session, "reset")
     say(session, payload)
     say(session, EMPLOYEE_ID)
@@ -121,7 +122,9 @@ def test_script_payloads_on_the_agent_ticket_page_never_run(page: Page, live_ser
     page.locator("#reply").fill(payload)  # the agent's own line comes back through the poll
     page.locator("#reply-send").click()
     expect(page.locator("#live li.from-agent").filter(has_text=payload)).to_have_count(1)
-    said = page.request.post(f"{live_server.url}/api/chat/sessions/{session}/messages", data={"text": payload})
+    said = page.request.post(
+        f"{live_server.url}/api/chat/messages", data={"text": payload}, headers={"Authorization": f"Bearer {session}"}
+    )
     assert said.ok
     expect(page.locator("#live li.from-person").filter(has_text=payload)).to_have_count(2)  # one drawn by agent.js
     for scope in (".facts", "#transcript", "#live"):

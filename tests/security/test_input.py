@@ -84,7 +84,7 @@ def test_a_1mb_chat_message_is_a_413_json_error_and_changes_nothing(web: tuple[F
     client = app.test_client()
     chat = ChatClient(client)
     before = rows(core, ChatMessage)
-    response = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "a" * MEGABYTE})
+    response = client.post("/api/chat/messages", json={"text": "a" * MEGABYTE})
     assert response.status_code == 413 and response.is_json and response.get_json()["message"]
     assert rows(core, ChatMessage) == before
     assert "employee ID" in chat.say("reset")[-1]["text"]  # the session carries on
@@ -149,7 +149,7 @@ def test_nul_cr_lf_in_an_identifier_neither_crash_nor_leak(web: tuple[Flask, Cor
     assert chat.say(typed)[-1]["text"] == "How would you like to confirm it's you?"
     chat.say("email")
     assert emails_to(core, "e1001@example.com") == 1  # stray NULs and line breaks do not hide the account
-    history = app.test_client().get(f"/api/chat/sessions/{chat.session_id}/messages?after=0").get_json()
+    history = app.test_client().get("/api/chat/messages?after=0", headers=chat.bearer()).get_json()
     assert all("\x00" not in m["text"] for m in history["messages"])
 
 
@@ -199,7 +199,7 @@ def test_bidi_zero_width_and_emoji_identifiers_are_handled_like_any_other(web: t
     assert chat.say(text)[-1]["text"] in (METHODS, UNREADABLE)
     chat.say("email")
     assert emails_to(core, "other@example.com") == 0  # never someone else's account
-    said = app.test_client().get(f"/api/chat/sessions/{chat.session_id}/messages?after=0").get_json()["messages"]
+    said = app.test_client().get("/api/chat/messages?after=0", headers=chat.bearer()).get_json()["messages"]
     assert text in [m["text"] for m in said if m["from"] == "person"]  # kept as typed, returned as data
 
 
@@ -348,7 +348,7 @@ def test_html_in_name_transcript_and_ticket_chat_is_escaped_in_the_console(
     # The JSON the console and the widget poll is data, not markup.
     api = agent.get(f"/agent/api/tickets/{reference}/messages")
     assert api.mimetype == "application/json" and payload in [m["text"] for m in api.get_json()["messages"]]
-    history = app.test_client().get(f"/api/chat/sessions/{chat.session_id}/messages?after=0")
+    history = app.test_client().get("/api/chat/messages?after=0", headers=chat.bearer())
     assert history.mimetype == "application/json" and history.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -375,10 +375,10 @@ def test_a_forged_host_never_reaches_a_reset_link(web: tuple[Flask, Core], heade
         assert response.status_code in (200, 201), response.get_data(as_text=True)
         return dict(response.get_json())
 
-    session = call("/api/chat/sessions")["session_id"]
+    call("/api/chat/sessions")  # the test client keeps the session cookie
     for text in ("I forgot my password", "E1001", "email"):
-        call(f"/api/chat/sessions/{session}/messages", text)
-    replies = call(f"/api/chat/sessions/{session}/messages", last_outbox_code(core))["messages"]
+        call("/api/chat/messages", text)
+    replies = call("/api/chat/messages", last_outbox_code(core))["messages"]
     url = replies[-1]["link"]["url"]
     assert url.startswith(core.settings.public_url + "/reset/") and "evil" not in url
     with core.database.transaction() as session_:

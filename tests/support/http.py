@@ -18,13 +18,17 @@ def json_request(
     source: str | None = None,
     host: str = "127.0.0.1",
     timeout: float = 60.0,
+    token: str | None = None,
 ) -> tuple[int, Any]:
     """One JSON request over a fresh connection, optionally from a given loopback address (so load from
-    many "clients" is not one address to the rate limits). Returns (status, parsed body or None)."""
+    many "clients" is not one address to the rate limits) and with a chat session token as a Bearer header.
+    Returns (status, parsed body or None)."""
     connection = http.client.HTTPConnection(host, port, timeout=timeout, source_address=(source, 0) if source else None)
     try:
         payload = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": "application/json"} if payload is not None else {}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         connection.request(method, path, body=payload, headers=headers)
         response = connection.getresponse()
         data = response.read()

@@ -1,4 +1,7 @@
 /* ResetDesk web chat client (GET /chat). Talks to the JSON API in DESIGN.md.
+ * The session token lives in an HttpOnly cookie the API sets: on the chat page this script never keeps it.
+ * Inside the widget's iframe on another site the browser withholds that SameSite=Strict cookie, so there the
+ * token from the response is kept in the iframe's sessionStorage and sent as "Authorization: Bearer".
  * Server strings are only ever written with textContent, never parsed as HTML.
  * The page CSP forbids inline styles, so state is shown with classes and the hidden attribute. */
 (function () {
@@ -7,9 +10,11 @@
   var root = document.getElementById("resetdesk-chat");
   if (!root) return;
 
-  var API = root.getAttribute("data-api") || "/api/chat/sessions";
+  var SESSIONS_URL = root.getAttribute("data-api") || "/api/chat/sessions";
+  var MESSAGES_URL = root.getAttribute("data-messages") || "/api/chat/messages";
   var EMBEDDED = document.body.classList.contains("rd-embedded");
-  var STORE_KEY = "resetdesk.session_id";
+  var STORE_KEY = "resetdesk.chat_started";  // "a chat was started in this tab"; the token only when embedded
+  var LEGACY_KEY = "resetdesk.session_id";  // the old client kept the session id itself
   var POLL_MS = 3000;
   var BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
   var MASK = "•••••";
@@ -28,7 +33,7 @@
   };
 
   var state = {
-    sessionId: null, lastSeq: 0, expects: "text", offline: false, pollTimer: null, statusTimer: null,
+    started: false, token: null, lastSeq: 0, expects: "text", offline: false, pollTimer: null, statusTimer: null,
     busy: false,  // one request at a time (see run)
     next: null    // the action asked for while busy; runs when the current one ends
   };
@@ -42,6 +47,7 @@
       if (action === "get") return window.sessionStorage.getItem(STORE_KEY);
       if (action === "set") window.sessionStorage.setItem(STORE_KEY, value);
       else window.sessionStorage.removeItem(STORE_KEY);
+      window.sessionStorage.removeItem(LEGACY_KEY);
     } catch (e) { /* ignore */ }
     return null;
   }
@@ -87,13 +93,14 @@
   }
 
 
-  function call(method, path, body) {
+  function call(method, url, body) {
     var init = { method: method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } };
+    if (state.token) init.headers.Authorization = "Bearer " + state.token;
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    return fetch(API + path, init).then(function (res) {
+    return fetch(url, init).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (data) {
         return { status: res.status, data: data || {}, retryAfter: res.headers.get("Retry-After") };
       });
@@ -102,10 +109,10 @@
 
   // Retries network failures and 5xx with backoff, and 429 after Retry-After; returns any other response.
   // The request body is kept in this closure, so unsent text is never lost while retrying.
-  async function request(method, path, body, quiet) {
+  async function request(method, url, body, quiet) {
     for (var attempt = 0; ; attempt++) {
       var res = null;
-      try { res = await call(method, path, body); } catch (e) { res = null; }
+      try { res = await call(method, url, body); } catch (e) { res = null; }
       if (res && res.status === 429) {
         var wait = retryAfterSeconds(res);
         if (!quiet) showStatus("You're sending messages too fast; trying again in " + wait + " s");
@@ -124,8 +131,8 @@
     }
   }
 
-  function messagesPath(query) {
-    return "/" + encodeURIComponent(state.sessionId) + "/messages" + (query || "");
+  function messagesUrl(query) {
+    return MESSAGES_URL + (query || "");
   }
 
   function noteSeq(data) {
@@ -263,27 +270,30 @@
 
 
   async function startSession(notice) {
+    state.token = null;  // a new session is asked for without the old one's token
     setTyping(true);
     var res;
-    try { res = await request("POST", "", {}); } finally { setTyping(false); }
+    try { res = await request("POST", SESSIONS_URL, {}); } finally { setTyping(false); }
     if (res.status !== 201 && res.status !== 200) {
       addNotice(res.data.message || "The chat could not start. Please reload the page.");
       return;
     }
-    state.sessionId = res.data.session_id;
+    state.started = true;  // the response set the session cookie
+    state.token = EMBEDDED && typeof res.data.session_token === "string" ? res.data.session_token : null;
     state.lastSeq = 0;
     noteSeq(res.data);
-    storage("set", state.sessionId);
+    storage("set", state.token || "1");
     if (notice) addNotice(notice);
     setMode("text");
     renderBatch(res.data.messages);
     setEnabled(true);
   }
 
-  // After a reload: redraw the conversation from the server (after=0 returns everything).
-  async function resume(sessionId) {
-    state.sessionId = sessionId;
-    var res = await request("GET", messagesPath("?after=0"), undefined, true);
+  // After a reload: redraw the conversation from the server (after=0 returns everything); the cookie says which.
+  async function resume(saved) {
+    state.started = true;
+    state.token = EMBEDDED && saved !== "1" ? saved : null;
+    var res = await request("GET", messagesUrl("?after=0"), undefined, true);
     if (res.status === 200) {
       noteSeq(res.data);
       renderBatch(res.data.messages);
@@ -291,7 +301,7 @@
       return;
     }
     storage("clear");
-    await startSession(res.status === 404 ? "Your earlier conversation expired, so a new one has started." : null);
+    await startSession(res.status === 401 ? "Your earlier conversation expired, so a new one has started." : null);
   }
 
   async function send(text, shown, masked) {
@@ -299,11 +309,11 @@
     refreshChoices();
     setTyping(true);
     var res;
-    try { res = await request("POST", messagesPath(), { text: text, after: state.lastSeq }); } finally { setTyping(false); }
+    try { res = await request("POST", messagesUrl(), { text: text, after: state.lastSeq }); } finally { setTyping(false); }
     if (res.status === 200) {
       noteSeq(res.data);
       renderBatch(res.data.messages);
-    } else if (res.status === 404) {
+    } else if (res.status === 401) {
       storage("clear");
       if (!masked && !el.input.value) el.input.value = text;  // let them send it again
       await startSession("This conversation expired, so a new one has started.");
@@ -319,7 +329,7 @@
 
   function sendFromInput() {
     var text = el.input.value;
-    if (!text.trim() || !state.sessionId) return;
+    if (!text.trim() || !state.started) return;
     var masked = state.expects === "code" || state.expects === "secret";
     el.input.value = "";
     setSecretShown(false);
@@ -333,12 +343,12 @@
   }
 
   async function poll() {
-    if (!state.sessionId || document.visibilityState !== "visible") return;
-    var res = await request("GET", messagesPath("?after=" + state.lastSeq), undefined, true);
+    if (!state.started || document.visibilityState !== "visible") return;
+    var res = await request("GET", messagesUrl("?after=" + state.lastSeq), undefined, true);
     if (res.status === 200) {
       noteSeq(res.data);
       renderBatch(res.data.messages);
-    } else if (res.status === 404) {
+    } else if (res.status === 401) {
       storage("clear");
       await startSession("This conversation expired, so a new one has started.");
     }
