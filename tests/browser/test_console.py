@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import LiveServer, bot_says, open_chat
-from tests.channels.agent_support import access_of, totp_code
+from tests.support.agents import access_of, totp_code
 
 AGENT_PASSWORD = "console password for tests"
 

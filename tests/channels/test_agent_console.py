@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from app import Core
 from core.storage.models import AuditEvent, HandoffTicket
-from tests.channels.agent_support import AGENT_PASSWORD, sign_in_with_totp
 from tests.channels.conftest import ChatClient, csrf_of
 from tests.core.conftest import ANSWERS, add_employee, last_outbox_code
 from tests.support import FakeClock
+from tests.support.agents import AGENT_PASSWORD, sign_in_with_totp
 
 
 def sign_in(app: Flask, core: Core, username: str = "sam") -> tuple[FlaskClient, str]:

@@ -20,10 +20,10 @@ from app import build_core, create_app
 from core.settings import SettingsError, load_settings
 from core.storage.models import AgentSession
 from core.support.two_factor import AgentTwoFactor
-from tests.channels.agent_support import access_of, add_agent, code_step, password_step, sign_in_with_totp, totp_code
 from tests.conftest import CoreFactory
-from tests.security._attack_support import web_app
 from tests.support import FakeClock, make_settings
+from tests.support.agents import access_of, add_agent, code_step, password_step, sign_in_with_totp, totp_code
+from tests.support.attacks import web_app
 
 ROOT = Path(__file__).resolve().parents[2]
 

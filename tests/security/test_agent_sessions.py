@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text, update
 
 from core.storage.models import Agent, AgentSession, AuditEvent
-from tests.channels.agent_support import access_of, add_agent, password_step, sign_in_with_totp
 from tests.channels.test_agent_console import person_asks_for_a_human
 from tests.conftest import CoreFactory
-from tests.security._attack_support import web_app
+from tests.support.agents import access_of, add_agent, password_step, sign_in_with_totp
+from tests.support.attacks import web_app
 
 COOKIE = "resetdesk_agent"
 
