@@ -23,7 +23,8 @@ def test_every_state_and_non_global_trigger_is_drawn() -> None:
 def test_one_edge_per_source_trigger_dest() -> None:
     text = diagram.mermaid()
     for source, trigger, dest in diagram.edges():
-        label = trigger if dest else f"({trigger})"
+        label = diagram.label(source, trigger, dest)
+        assert label.startswith(trigger if dest else f"({trigger})")
         assert text.count(f"    {source} --> {dest or source}: {label}\n") == 1
     drawn_triggers = {trigger for _, trigger, _ in diagram.edges()}
     assert not drawn_triggers & set(GLOBAL_EVENTS), "global commands are summarised, not drawn per state"
