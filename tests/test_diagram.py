@@ -40,3 +40,9 @@ def test_docs_dialog_md_is_up_to_date(tmp_path: Path) -> None:
 def test_readme_shows_the_current_diagram() -> None:
     readme = diagram.README_PATH.read_text(encoding="utf-8")
     assert diagram.with_readme_block(readme) == readme, "run `make diagram`"
+
+
+def test_an_event_with_conditions_shows_them_on_its_edges() -> None:
+    text = diagram.mermaid()
+    assert "    verified --> done: conclude if wants_unlock\n" in text
+    assert "    verified --> awaiting_reset: conclude unless wants_unlock\n" in text
