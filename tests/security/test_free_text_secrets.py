@@ -20,13 +20,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import Core
+from app import Core, create_app
 from bot.transcript import REDACTED, password_like
 from core.storage.models import ChatMessage, Conversation, HandoffTicket, TicketMessage
 from tests.channels.conftest import ChatClient
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee, last_outbox_code
-from tests.security._attack_support import web_app
 from tests.support import FakeClock
 
 OLD_PASSWORD = "Summer2024!"
@@ -62,7 +61,9 @@ def _stored(core: Core) -> dict[str, str]:
 def test_a_reset_link_and_passwords_typed_in_free_text_reach_no_agent_and_no_history(
     make_core: CoreFactory, clock: FakeClock
 ) -> None:
-    app, core = web_app(make_core)
+    core = make_core()
+    app = create_app(core=core)
+    app.testing = True
     add_employee(core, "E1001")
     owner = ChatClient(app.test_client())
     url = _reset_link(owner, core, clock)
