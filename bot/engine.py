@@ -17,7 +17,9 @@ from core.clock import Clock
 from core.recovery.service import RecoveryService
 from core.types import Requester, ResetOutcome, ResetStatus
 from dialogs.prompts import TEXT
-from dialogs.recovery import INITIAL, SECRET_STATES, RecoveryDialog
+from dialogs.recovery import RecoveryDialog
+from dialogs.slots import Slots
+from dialogs.states import INITIAL, NEVER_EXPIRES, RESTING, SECRET_STATES, State
 
 __all__ = ["MAX_MESSAGE_CHARS", "Engine", "Turn"]
 
@@ -44,7 +46,7 @@ class Engine:
     def open(self, channel: str, user_id: str) -> list[Reply]:
         """A channel opened a conversation (the web chat's first load): greet, unless one is under way."""
         with self._store.claim(channel, user_id) as conversation:
-            if conversation.state not in (INITIAL, "done"):
+            if conversation.state not in RESTING:
                 return []
             dialog = self._dialog(conversation, Requester(channel, user_id))
             dialog.fire("greet")
@@ -57,7 +59,7 @@ class Engine:
             return []
 
         def confirm(dialog: RecoveryDialog) -> list[Reply]:
-            if dialog.state == "awaiting_reset" and dialog.slots.get("handle") == outcome.handle:
+            if dialog.state == State.AWAITING_RESET and dialog.slots.get("handle") == outcome.handle:
                 dialog.fire("reset_completed")
             return dialog.replies
 
@@ -89,13 +91,15 @@ class Engine:
         expected = "secret" if _answers_a_secret(conversation) else conversation.slots.get("expects", "text")
         conversation.transcript.append(person_entry(text, expected=expected, state=conversation.state, at=at))
         if self._expired(conversation):
-            conversation.state, conversation.slots = INITIAL, {}
+            conversation.state, conversation.slots = INITIAL, Slots()
             opening.append(Reply(TEXT["expired_session"]))
         dialog = self._dialog(conversation, requester)
         dialog.redacted_text = conversation.transcript[-1]["text"]
         hint = meta.get("identifier_hint")
         dialog.hint = hint if isinstance(hint, str) and hint else None
-        command = global_command(text, exact_only=_answers_a_secret(conversation) or conversation.state == "identify")
+        command = global_command(
+            text, exact_only=_answers_a_secret(conversation) or conversation.state == State.IDENTIFY
+        )
         return self._finish(
             conversation, dialog, opening + (dialog.command(command) if command else dialog.receive(text))
         )
@@ -128,7 +132,7 @@ class Engine:
 
     def _expired(self, conversation: ConversationRecord) -> bool:
         # Nothing to expire at rest; and someone waiting for a person keeps their place however long it takes.
-        if conversation.updated_at is None or conversation.state in (INITIAL, "done", "handoff"):
+        if conversation.updated_at is None or conversation.state in NEVER_EXPIRES:
             return False
         return (self._clock.now() - conversation.updated_at).total_seconds() > self._idle
 

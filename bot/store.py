@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from core.clock import Clock
 from core.storage.db import Database
 from core.storage.models import Conversation, table_of
+from dialogs.slots import Slots
 
 __all__ = [
     "ConversationBusyError",
@@ -67,7 +68,7 @@ class ConversationRecord:
     channel: str
     user_id: str
     state: str
-    slots: dict[str, Any] = field(default_factory=dict)
+    slots: Slots = field(default_factory=Slots)
     transcript: list[dict[str, Any]] = field(default_factory=list)
     version: int = 0
     updated_at: datetime | None = None  # last activity; None for a new conversation
@@ -197,7 +198,7 @@ class MemoryConversationStore:
         with lock:
             stored = self._rows.get(key)
             record = (
-                replace(stored, slots=dict(stored.slots), transcript=list(stored.transcript))
+                replace(stored, slots=stored.slots.copy(), transcript=list(stored.transcript))
                 if stored
                 else ConversationRecord(channel, user_id, self._initial)
             )

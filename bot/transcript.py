@@ -1,4 +1,8 @@
-"""The redacted transcript kept per conversation and handed to support with a ticket."""
+"""The redacted transcript kept per conversation and handed to support with a ticket.
+
+What the person said is masked here, once, before anything keeps it: the transcript (tickets, the agent
+console), the web chat's history (Turn.person_text) and what a hand-off relays to an agent all read this entry.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,72 @@ import re
 from typing import Any
 
 from bot.messages import Reply
+from dialogs.states import State
 
-__all__ = ["REDACTED", "bot_entries", "person_entry"]
+__all__ = ["REDACTED", "bot_entries", "mask_free_text", "password_like", "person_entry"]
 
 REDACTED = "[redacted]"
 _CODE_LIKE = re.compile(r"\d(?:[\s.-]?\d){5,}")  # six or more digits, spaced, dotted or dashed
+# A reset link (core/secrets/links.py: <public url>/reset/<token>), with or without its scheme and host, and a
+# bare token of its shape (32 random bytes as URL-safe base64: 43 characters, upper and lower case; no digit is
+# required, since a random token may lack one). Masked wherever it is typed.
+_RESET_URL = re.compile(r"\S*/reset/\S+", re.IGNORECASE)
+_BARE_TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*[a-z])(?=[\w-]*[A-Z])[\w-]{40,}(?![\w-])")
+_WORD = re.compile(r"\S+")
+_EDGES = ".,;:!?\"'()[]<>"  # sentence punctuation around a word, not part of what is judged
+_MARKUP = "<>=/\\"  # a word with these is markup, code, a path or a URL: shown as typed (support reads it)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_EMPLOYEE_ID = re.compile(r"^[A-Za-z]{1,4}-?\d{2,10}$")  # E1234, EMP-004211
+_USERNAME = re.compile(r"^[a-z]+(?:[._'-][a-z]+)*\d{0,4}$")  # asmith, jane.doe2 (also words: self-service)
 MAX_ENTRIES = 200
 
 
-def person_entry(text: str, *, expected: str, state: str, at: str) -> dict[str, Any]:
-    """What the person said, with anything that may be a code or an answer replaced by "[redacted]".
+def password_like(word: str) -> bool:
+    """Whether one whitespace-free word looks like a password, judged conservatively (few false alarms):
 
-    A reply to a code or secret prompt is redacted whole; elsewhere code-like digit runs are masked,
-    except where an employee ID is asked for (IDs are not secrets and support needs them)."""
+    8-64 characters (sentence punctuation around it aside), with a lowercase letter and at least two of
+    uppercase letters, digits and symbols; that is, three of the four character classes, as a typical
+    complexity policy (Active Directory's) forces. Not an email address, an employee ID (E1234) or a username
+    (asmith, jane.doe2), nor markup, code, a path or a URL (any of < > = / \\); a ticket reference (RD-7KQ2XM)
+    has no lowercase letter.
+    "Summer2024!" and "P@ssw0rd" are password-like; "Thanks!!", "asmith2024" and "hunter2" are not.
+    """
+    core = word.strip(_EDGES)
+    if not 8 <= len(core) <= 64 or any(ch in _MARKUP for ch in core):
+        return False
+    if _EMAIL.match(core) or _EMPLOYEE_ID.match(core) or _USERNAME.match(core):
+        return False
+    if not any(ch.islower() for ch in core):
+        return False
+    others = (
+        any(ch.isupper() for ch in core),
+        any(ch.isdigit() for ch in core),
+        any(not ch.isalnum() for ch in core),
+    )
+    return sum(others) >= 2
+
+
+def mask_free_text(text: str, *, passwords: bool) -> str:
+    """Reset links (and tokens of their shape) masked always; password-like words too when `passwords`."""
+    text = _BARE_TOKEN.sub(REDACTED, _RESET_URL.sub(REDACTED, text))
+    if passwords:
+        text = _WORD.sub(lambda m: REDACTED if password_like(m.group()) else m.group(), text)
+    return text
+
+
+def person_entry(text: str, *, expected: str, state: str, at: str) -> dict[str, Any]:
+    """What the person said, with anything that may be a secret replaced by "[redacted]".
+
+    A reply to a code or secret prompt is redacted whole. Elsewhere a reset link is masked wherever it is
+    typed; code-like digit runs are masked except where an employee ID is asked for (IDs are not secrets and
+    support needs them); and during a hand-off, where every word goes to a person, password-like words too.
+    """
     if expected in ("code", "secret"):
         shown = REDACTED
-    elif state == "identify":
-        shown = text
+    elif state == State.IDENTIFY:
+        shown = mask_free_text(text, passwords=False)
     else:
-        shown = _CODE_LIKE.sub(REDACTED, text)
+        shown = _CODE_LIKE.sub(REDACTED, mask_free_text(text, passwords=state == State.HANDOFF))
     return {"from": "person", "text": shown, "at": at}
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from dialogs.flow import GLOBAL_EVENTS, INITIAL, STATES, TRANSITIONS
 
-__all__ = ["DOC_PATH", "EVERY_STATE_EVENTS", "document", "edges", "main", "mermaid"]
+__all__ = ["DOC_PATH", "EVERY_STATE_EVENTS", "document", "edges", "label", "main", "mermaid"]
 
 README_PATH = Path(__file__).resolve().parent.parent / "README.md"
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "dialog.md"
@@ -56,15 +56,27 @@ def edges(transitions: Iterable[dict[str, Any]] = TRANSITIONS) -> list[tuple[str
     return out
 
 
+def label(source: str, trigger: str, dest: str | None, transitions: Iterable[dict[str, Any]] = TRANSITIONS) -> str:
+    """An edge's label: the trigger, with the condition that picks this edge ("conclude if wants_unlock"),
+    or in brackets for an internal transition."""
+    if dest is None:
+        return f"({trigger})"
+    for transition in transitions:
+        if (transition["trigger"], transition.get("dest")) == (trigger, dest) and source in _as_list(
+            transition["source"]
+        ):
+            guards = [f"if {c}" for c in _as_list(transition.get("conditions", []))]
+            guards += [f"unless {c}" for c in _as_list(transition.get("unless", []))]
+            return " ".join([trigger, *guards])
+    return trigger
+
+
 def mermaid() -> str:
     """The dialog as a Mermaid stateDiagram-v2 (no fences)."""
     names = [state["name"] for state in STATES]
     lines = ["stateDiagram-v2", f"    [*] --> {INITIAL}"]
     for source, trigger, dest in edges():
-        if dest is None:
-            lines.append(f"    {source} --> {source}: ({trigger})")
-        else:
-            lines.append(f"    {source} --> {dest}: {trigger}")
+        lines.append(f"    {source} --> {dest or source}: {label(source, trigger, dest)}")
     drawn = {name for edge in edges() for name in (edge[0], edge[2]) if name}
     lines.extend(f"    {name}" for name in names if name not in drawn and name != INITIAL)
     handoff = next(t["dest"] for t in TRANSITIONS if t["trigger"] == "handoff" and t.get("dest"))
@@ -80,7 +92,8 @@ def document() -> str:
         "# The recovery conversation\n\n"
         "Generated from `dialogs/flow.py` (STATES and TRANSITIONS) by `make diagram`; do not edit by hand.\n"
         "Edge labels are the outcome events the dialog reads from each message; labels in brackets are\n"
-        "internal transitions (the state stays, a reply is sent).\n\n"
+        "internal transitions (the state stays, a reply is sent); `if` and `unless` name the condition that\n"
+        "picks between the edges of one event.\n\n"
         f"```mermaid\n{mermaid()}```\n"
     )
 

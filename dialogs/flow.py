@@ -7,84 +7,108 @@ are named here and defined on that model; on_enter callbacks are declared explic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import Enum
 from typing import Any
 
 from transitions import Machine
 
-__all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "STATES", "TRANSITIONS"]
+from dialogs.states import INITIAL, State
 
-INITIAL = "idle"
-_STATE_NAMES = (
-    "idle", "need", "identify", "choose_method", "enter_code", "answer_questions", "verified", "awaiting_reset",
-    "done", "handoff",
-)  # fmt: skip
+__all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "PASS_THROUGH", "STATES", "TRANSITIONS"]
+
 STATES: list[dict[str, Any]] = [
-    {"name": "idle"},
-    {"name": "need", "on_enter": "ask_need"},
-    {"name": "identify", "on_enter": "ask_identifier"},
-    {"name": "choose_method", "on_enter": "offer_methods"},
-    {"name": "enter_code", "on_enter": "announce_code"},
-    {"name": "answer_questions", "on_enter": "ask_first_question"},
-    {"name": "verified", "on_enter": "conclude"},
-    {"name": "awaiting_reset", "on_enter": "send_link"},
-    {"name": "done"},
-    {"name": "handoff", "on_enter": "open_ticket"},
+    {"name": State.IDLE},
+    {"name": State.NEED, "on_enter": "ask_need"},
+    {"name": State.IDENTIFY, "on_enter": "ask_identifier"},
+    {"name": State.CHOOSE_METHOD, "on_enter": "offer_methods"},
+    {"name": State.ENTER_CODE, "on_enter": "announce_code"},
+    {"name": State.ANSWER_QUESTIONS, "on_enter": "ask_first_question"},
+    {"name": State.VERIFIED},
+    {"name": State.AWAITING_RESET, "on_enter": "send_link"},
+    {"name": State.DONE},
+    {"name": State.HANDOFF, "on_enter": "open_ticket"},
 ]
-assert tuple(s["name"] for s in STATES) == _STATE_NAMES
+assert [s["name"] for s in STATES] == list(State)
+
+# A state the turn passes through, and the event the dialog fires on arriving there (RecoveryDialog.fire):
+# where that event leads is in the table below, decided by the transitions' conditions.
+PASS_THROUGH: dict[State, str] = {State.VERIFIED: "conclude"}
 
 # Help, cancel, restart and hand-off work in every state (a test checks this on the data).
 GLOBAL_EVENTS = ("help", "cancel", "restart", "handoff")
-_EVERY = list(_STATE_NAMES)
-_AGENT_REACHES = [s for s in _STATE_NAMES if s != "verified"]  # "verified" is passed through within a turn
+_EVERY = list(State)
+_AGENT_REACHES = [s for s in State if s not in PASS_THROUGH]
+_S = State  # short, so the table keeps one line per transition
 
 TRANSITIONS: list[dict[str, Any]] = [
     # global commands
     {"trigger": "help", "source": _EVERY, "dest": None, "after": "say_help"},
-    {"trigger": "cancel", "source": _EVERY, "dest": "idle", "after": "say_cancelled"},
-    {"trigger": "restart", "source": _EVERY, "dest": "need", "before": "say_restarted"},
-    {"trigger": "handoff", "source": [s for s in _EVERY if s != "handoff"], "dest": "handoff"},
-    {"trigger": "handoff", "source": "handoff", "dest": None, "after": "say_waiting"},
+    {"trigger": "cancel", "source": _EVERY, "dest": _S.IDLE, "after": "say_cancelled"},
+    {"trigger": "restart", "source": _EVERY, "dest": _S.NEED, "before": "say_restarted"},
+    {"trigger": "handoff", "source": [s for s in _EVERY if s != _S.HANDOFF], "dest": _S.HANDOFF},
+    {"trigger": "handoff", "source": _S.HANDOFF, "dest": None, "after": "say_waiting"},
     {"trigger": "unclear", "source": _EVERY, "dest": None, "after": "say_not_understood"},
     # greeting and what they need
-    {"trigger": "greet", "source": ["idle", "done"], "dest": "need", "before": "say_greeting"},
-    {"trigger": "want_reset", "source": ["idle", "need", "done"], "dest": "identify", "before": "remember_reset"},
-    {"trigger": "want_unlock", "source": ["idle", "need", "done"], "dest": "identify", "before": "remember_unlock"},
-    {"trigger": "want_other", "source": "need", "dest": None, "after": "say_other"},
+    {"trigger": "greet", "source": [_S.IDLE, _S.DONE], "dest": _S.NEED, "before": "say_greeting"},
+    {"trigger": "want_reset", "source": [_S.IDLE, _S.NEED, _S.DONE], "dest": _S.IDENTIFY, "before": "remember_reset"},
+    {"trigger": "want_unlock", "source": [_S.IDLE, _S.NEED, _S.DONE], "dest": _S.IDENTIFY,
+     "before": "remember_unlock"},
+    {"trigger": "want_other", "source": _S.NEED, "dest": None, "after": "say_other"},
     # who they are
-    {"trigger": "identified", "source": "identify", "dest": "choose_method"},
-    {"trigger": "unreadable_identifier", "source": "identify", "dest": None, "after": "ask_identifier_again"},
-    {"trigger": "other_account", "source": "identify", "dest": None, "after": "ask_identifier"},
+    {"trigger": "identified", "source": _S.IDENTIFY, "dest": _S.CHOOSE_METHOD},
+    {"trigger": "unreadable_identifier", "source": _S.IDENTIFY, "dest": None, "after": "ask_identifier_again"},
+    {"trigger": "other_account", "source": _S.IDENTIFY, "dest": None, "after": "ask_identifier"},
     # how to verify
-    {"trigger": "code_sent", "source": ["choose_method", "enter_code", "handoff"], "dest": "enter_code"},
-    {"trigger": "send_refused", "source": ["choose_method", "enter_code", "handoff"], "dest": None,
+    {"trigger": "code_sent", "source": [_S.CHOOSE_METHOD, _S.ENTER_CODE, _S.HANDOFF], "dest": _S.ENTER_CODE},
+    {"trigger": "send_refused", "source": [_S.CHOOSE_METHOD, _S.ENTER_CODE, _S.HANDOFF], "dest": None,
      "after": "say_send_refused"},
-    {"trigger": "pick_questions", "source": "choose_method", "dest": "answer_questions"},
-    {"trigger": "switch", "source": ["enter_code", "answer_questions"], "dest": "choose_method"},
-    {"trigger": "code_wrong", "source": "enter_code", "dest": None, "after": "say_code_wrong"},
-    {"trigger": "code_malformed", "source": "enter_code", "dest": None, "after": "say_code_malformed"},
-    {"trigger": "code_expired", "source": "enter_code", "dest": None, "after": "say_code_expired"},
-    {"trigger": "code_used_up", "source": "enter_code", "dest": "choose_method", "before": "say_code_used_up"},
-    {"trigger": "next_question", "source": "answer_questions", "dest": None, "after": "ask_question"},
-    {"trigger": "answers_wrong", "source": "answer_questions", "dest": "answer_questions",
+    {"trigger": "pick_questions", "source": _S.CHOOSE_METHOD, "dest": _S.ANSWER_QUESTIONS},
+    {"trigger": "switch", "source": [_S.ENTER_CODE, _S.ANSWER_QUESTIONS], "dest": _S.CHOOSE_METHOD},
+    {"trigger": "code_wrong", "source": _S.ENTER_CODE, "dest": None, "after": "say_code_wrong"},
+    {"trigger": "code_malformed", "source": _S.ENTER_CODE, "dest": None, "after": "say_code_malformed"},
+    {"trigger": "code_expired", "source": _S.ENTER_CODE, "dest": None, "after": "say_code_expired"},
+    {"trigger": "code_used_up", "source": _S.ENTER_CODE, "dest": _S.CHOOSE_METHOD, "before": "say_code_used_up"},
+    {"trigger": "next_question", "source": _S.ANSWER_QUESTIONS, "dest": None, "after": "ask_question"},
+    {"trigger": "answers_wrong", "source": _S.ANSWER_QUESTIONS, "dest": _S.ANSWER_QUESTIONS,
      "before": "say_answers_wrong"},
-    {"trigger": "step_passed", "source": ["enter_code", "answer_questions"], "dest": "choose_method",
+    {"trigger": "step_passed", "source": [_S.ENTER_CODE, _S.ANSWER_QUESTIONS], "dest": _S.CHOOSE_METHOD,
      "before": "say_next_step"},
-    {"trigger": "passed", "source": ["enter_code", "answer_questions"], "dest": "verified"},
-    # after verification
-    {"trigger": "link_ready", "source": "verified", "dest": "awaiting_reset"},
-    {"trigger": "unlocked", "source": "verified", "dest": "done", "after": "say_unlocked"},
-    {"trigger": "new_link", "source": "awaiting_reset", "dest": "awaiting_reset"},
-    {"trigger": "still_waiting", "source": "awaiting_reset", "dest": None, "after": "say_awaiting"},
-    {"trigger": "reset_completed", "source": "awaiting_reset", "dest": "done", "after": "say_reset_done"},
+    {"trigger": "passed", "source": [_S.ENTER_CODE, _S.ANSWER_QUESTIONS], "dest": _S.VERIFIED},
+    # after verification (fired on arriving in "verified", see PASS_THROUGH): unlock, or send the reset link
+    {"trigger": "conclude", "source": _S.VERIFIED, "dest": _S.DONE, "conditions": "wants_unlock",
+     "before": "unlock_account", "after": "say_unlocked"},
+    {"trigger": "conclude", "source": _S.VERIFIED, "dest": _S.AWAITING_RESET, "unless": "wants_unlock"},
+    {"trigger": "new_link", "source": _S.AWAITING_RESET, "dest": _S.AWAITING_RESET},
+    {"trigger": "still_waiting", "source": _S.AWAITING_RESET, "dest": None, "after": "say_awaiting"},
+    {"trigger": "reset_completed", "source": _S.AWAITING_RESET, "dest": _S.DONE, "after": "say_reset_done"},
     # live support
-    {"trigger": "relay", "source": "handoff", "dest": None, "after": "forward_to_support"},
-    {"trigger": "support_closed", "source": "handoff", "dest": "done", "after": "say_support_closed"},
-    {"trigger": "support_returned", "source": "handoff", "dest": "need", "before": "say_back_with_bot"},
+    {"trigger": "relay", "source": _S.HANDOFF, "dest": None, "after": "forward_to_support"},
+    {"trigger": "support_closed", "source": _S.HANDOFF, "dest": _S.DONE, "after": "say_support_closed"},
+    {"trigger": "support_returned", "source": _S.HANDOFF, "dest": _S.NEED, "before": "say_back_with_bot"},
     # an agent's action reaches the person wherever their conversation is (they may have moved on)
-    {"trigger": "agent_link", "source": _AGENT_REACHES, "dest": "awaiting_reset"},
-    {"trigger": "agent_code_sent", "source": _AGENT_REACHES, "dest": "enter_code"},
+    {"trigger": "agent_link", "source": _AGENT_REACHES, "dest": _S.AWAITING_RESET},
+    {"trigger": "agent_code_sent", "source": _AGENT_REACHES, "dest": _S.ENTER_CODE},
 ]  # fmt: skip
 
+
+def _plain(value: Any) -> Any:
+    """The table with each State as its plain string: transitions names an Enum member's state by its
+    *name* ("IDLE"), and the stored rows and the model's `state` hold the value ("idle")."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return [_plain(item) for item in value]
+    return value
+
+
 MACHINE = Machine(
-    model=None, states=STATES, transitions=TRANSITIONS, initial=INITIAL, auto_transitions=False, send_event=False
+    model=None,
+    states=_plain(STATES),
+    transitions=_plain(TRANSITIONS),
+    initial=INITIAL.value,
+    auto_transitions=False,
+    send_event=False,
 )

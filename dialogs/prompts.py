@@ -2,22 +2,64 @@
 
 from __future__ import annotations
 
-from core.types import Method
+from typing import Final
 
-__all__ = ["CODE_SENT", "HANDOFF_REASON", "HELP", "METHOD_LABELS", "NEED_CHOICES", "NONE_CHOICE", "TEXT"]
+from core.types import HandoffReason, Method, SendStatus
+from dialogs.states import State
 
-NEED_CHOICES = (
-    ("Reset my password", "reset"),
-    ("Unlock my account", "unlock"),
-    ("Something else", "other"),
-    ("Talk to a person", "agent"),
-)
+__all__ = [
+    "CODE_SENT",
+    "HANDOFF_REASON",
+    "HELP",
+    "METHOD_LABELS",
+    "TEXT",
+    "Buttons",
+    "Choice",
+    "Choices",
+    "send_refused_text",
+]
+
+
+class Choice:
+    """The value each button sends (typing it works too). Method buttons send the Method's value."""
+
+    RESET: Final = "reset"
+    UNLOCK: Final = "unlock"
+    OTHER: Final = "other"
+    AGENT: Final = "agent"
+    NONE: Final = "none"
+    YES: Final = "yes"
+    NO: Final = "no"
+    RESEND: Final = "resend"
+    ANOTHER_WAY: Final = "another way"
+    NEW_LINK: Final = "new link"
+
+
+Choices = tuple[tuple[str, str], ...]
+
+
+class Buttons:
+    """The (label, value) buttons the dialog offers, by where it offers them."""
+
+    NEED: Final[Choices] = (
+        ("Reset my password", Choice.RESET),
+        ("Unlock my account", Choice.UNLOCK),
+        ("Something else", Choice.OTHER),
+        ("Talk to a person", Choice.AGENT),
+    )
+    HINT: Final[Choices] = (("Yes", Choice.YES), ("No, another account", Choice.NO))
+    YES_NO: Final[Choices] = (("Yes", Choice.YES), ("No", Choice.NO))  # what an answer to HINT is matched against
+    CODE: Final[Choices] = (("Resend the code", Choice.RESEND), ("Another way", Choice.ANOTHER_WAY))
+    AWAITING: Final[Choices] = (("Send a new link", Choice.NEW_LINK),)
+    GET_LINK: Final[Choices] = (("Get a new link", Choice.NEW_LINK),)  # in place of a link history won't show
+    NONE: Final = ("I can't use any of these", Choice.NONE)  # after the method buttons
+
+
 METHOD_LABELS = {
     Method.SMS: "Text me a code (SMS)",
     Method.EMAIL: "Email me a code",
     Method.QUESTIONS: "Answer my security questions",
 }
-NONE_CHOICE = ("I can't use any of these", "none")
 
 TEXT: dict[str, str] = {
     "greeting": "Hi, I'm ResetDesk. I can help you get back into the employee portal.",
@@ -74,22 +116,31 @@ CODE_SENT: dict[Method, str] = {
     "Type the code here. It expires in {minutes} minutes.",
 }
 
-HANDOFF_REASON: dict[str, str] = {
-    "no_method": "I can't verify you with anything on file for this account.",
-    "provider_down": "None of the ways to send you a code is working right now.",
-    "verification_locked": "There have been too many failed attempts, so self-service is paused.",
-    "not_understood": "I'm having trouble understanding.",
-    "asked": "",
+HANDOFF_REASON: dict[HandoffReason, str] = {
+    HandoffReason.NO_METHOD: "I can't verify you with anything on file for this account.",
+    HandoffReason.PROVIDER_DOWN: "None of the ways to send you a code is working right now.",
+    HandoffReason.VERIFICATION_LOCKED: "There have been too many failed attempts, so self-service is paused.",
+    HandoffReason.NOT_UNDERSTOOD: "I'm having trouble understanding.",
+    HandoffReason.ASKED: "",
 }
 
-HELP: dict[str, str] = {
-    "idle": 'Tell me what you need: "reset my password", "unlock my account", or "talk to a person".',
-    "need": 'Pick one of the options, or type "reset", "unlock" or "agent".',
-    "identify": "Type your employee ID or username. I'll never ask for your password.",
-    "choose_method": "Pick how to confirm it's you. If none works for you, choose \"I can't use any of these\".",
-    "enter_code": 'Type the code we sent you. Say "resend" for a new code or "another way" to switch.',
-    "answer_questions": 'Type the answer to the question. Say "another way" to choose a different method.',
-    "awaiting_reset": 'Open the secure link to choose your new password. Say "new link" if it expired.',
-    "handoff": 'A person from IT support will reply here. Say "restart" to go back to the bot.',
-    "done": 'Tell me if there\'s anything else: "reset my password" or "unlock my account".',
+HELP: dict[State, str] = {
+    State.IDLE: 'Tell me what you need: "reset my password", "unlock my account", or "talk to a person".',
+    State.NEED: 'Pick one of the options, or type "reset", "unlock" or "agent".',
+    State.IDENTIFY: "Type your employee ID or username. I'll never ask for your password.",
+    State.CHOOSE_METHOD: "Pick how to confirm it's you. If none works for you, choose \"I can't use any of these\".",
+    State.ENTER_CODE: 'Type the code we sent you. Say "resend" for a new code or "another way" to switch.',
+    State.ANSWER_QUESTIONS: 'Type the answer to the question. Say "another way" to choose a different method.',
+    State.AWAITING_RESET: 'Open the secure link to choose your new password. Say "new link" if it expired.',
+    State.HANDOFF: 'A person from IT support will reply here. Say "restart" to go back to the bot.',
+    State.DONE: 'Tell me if there\'s anything else: "reset my password" or "unlock my account".',
 }
+
+
+def send_refused_text(status: SendStatus, retry_after: int) -> str:
+    """Why a code was not sent, and when to ask again."""
+    if status is SendStatus.TOO_SOON:
+        return TEXT["too_soon"].format(seconds=retry_after)
+    if status is SendStatus.RATE_LIMITED:
+        return TEXT["rate_limited"].format(minutes=max(1, -(-retry_after // 60)))
+    return TEXT["provider_down"]

@@ -7,15 +7,17 @@ the event the transitions table (dialogs/flow.py) maps to the next state. They n
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
 
 from core.recovery.service import RecoveryService
 from core.secrets.codes import clean_code
 from core.types import CheckResult, CheckStatus, HandoffReason, Method, Options, Purpose, Requester, SendStatus
-from dialogs.prompts import NEED_CHOICES
+from dialogs.prompts import Buttons, Choice
+from dialogs.slots import Slots
+from dialogs.states import AWAITS_MESSAGE, State
 from dialogs.understanding import match_choice, normalise, read_intents
 
-__all__ = ["READERS", "Readers"]
+__all__ = ["READERS", "Reader", "Readers", "reader_for"]
 
 _IDENTIFIER = re.compile(r"^[\w.@+-]{2,64}$")
 _CODE_LIKE = re.compile(r"^[\d\s.-]+$")
@@ -40,7 +42,7 @@ class Readers:
     service: RecoveryService
     requester: Requester
     state: str
-    slots: dict[str, Any]
+    slots: Slots
     text: str
     hint: str | None
     fresh_options: Options | None
@@ -54,15 +56,15 @@ class Readers:
         return "greet"
 
     def read_need(self) -> str:
-        choice = match_choice(self.text, NEED_CHOICES)
+        choice = match_choice(self.text, Buttons.NEED)
         intents = read_intents(self.text)
-        if choice == "agent":
+        if choice == Choice.AGENT:
             return "handoff"
-        if choice == "unlock" or ("unlock" in intents and "reset" not in intents):
+        if choice == Choice.UNLOCK or ("unlock" in intents and "reset" not in intents):
             return "want_unlock"
-        if choice == "reset" or "reset" in intents:
+        if choice == Choice.RESET or "reset" in intents:
             return "want_reset"
-        if choice == "other" or "other" in intents:
+        if choice == Choice.OTHER or "other" in intents:
             return "want_other"
         return "unclear"
 
@@ -70,19 +72,19 @@ class Readers:
         identifier = self.text.strip()
         hint = self.slots.pop("hint", None)
         if hint:
-            answer = match_choice(identifier, [("Yes", "yes"), ("No", "no")]) or next(
-                (i for i in ("yes", "no") if i in read_intents(identifier)), None
+            answer = match_choice(identifier, Buttons.YES_NO) or next(
+                (i for i in (Choice.YES, Choice.NO) if i in read_intents(identifier)), None
             )
-            if answer == "yes":
+            if answer == Choice.YES:
                 identifier = hint
-            elif answer == "no":
+            elif answer == Choice.NO:
                 self.hint = None
                 return "other_account"
         if not _IDENTIFIER.match(identifier):
             return "unreadable_identifier"
         purpose = Purpose(self.slots.get("purpose", Purpose.RESET.value))
         handle = self.service.start(identifier, self.requester, purpose)
-        self.slots.update(handle=handle, questions=[], asked=0)
+        self.slots.update(Slots(handle=handle, questions=[], asked=0))
         options = self.service.options(handle)
         if options.locked:
             self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
@@ -102,10 +104,10 @@ class Readers:
                 if method.value in intents and any(v == method.value for _, v in self.slots.get("choices", [])):
                     choice = method.value
         if choice is None and "none" in intents:
-            choice = "none"
+            choice = Choice.NONE
         if choice is None:
             return "unclear"
-        if choice == "none":
+        if choice == Choice.NONE:
             self.slots["handoff_reason"] = HandoffReason.NO_METHOD.value
             return "handoff"
         method = Method(choice)
@@ -176,7 +178,7 @@ class Readers:
             CheckStatus.VERIFIED: "passed",
             CheckStatus.NEXT_STEP: "step_passed",
             CheckStatus.WRONG: "answers_wrong"
-            if self.state == "answer_questions"
+            if self.state == State.ANSWER_QUESTIONS
             else ("code_wrong" if result.tries_left else "code_used_up"),
             CheckStatus.MALFORMED: "code_malformed",
             CheckStatus.EXPIRED: "code_expired",
@@ -185,16 +187,23 @@ class Readers:
         }[result.status]
 
 
-# The reader for each state, by method name.
-READERS: dict[str, str] = {
-    "idle": "read_start",
-    "done": "read_start",
-    "need": "read_need",
-    "identify": "read_identifier",
-    "choose_method": "read_method",
-    "enter_code": "read_code",
-    "answer_questions": "read_answer",
-    "verified": "read_start",  # never rests here; defensive
-    "awaiting_reset": "read_awaiting",
-    "handoff": "read_handoff",
+Reader = Callable[[Readers], str]
+
+# The reader for each state a conversation waits in (a test checks the keys are exactly AWAITS_MESSAGE).
+READERS: dict[State, Reader] = {
+    State.IDLE: Readers.read_start,
+    State.DONE: Readers.read_start,
+    State.NEED: Readers.read_need,
+    State.IDENTIFY: Readers.read_identifier,
+    State.CHOOSE_METHOD: Readers.read_method,
+    State.ENTER_CODE: Readers.read_code,
+    State.ANSWER_QUESTIONS: Readers.read_answer,
+    State.AWAITING_RESET: Readers.read_awaiting,
+    State.HANDOFF: Readers.read_handoff,
 }
+assert READERS.keys() == AWAITS_MESSAGE
+
+
+def reader_for(state: str) -> Reader:
+    """The state's reader; a pass-through state (never rested in) reads like a fresh start, defensively."""
+    return READERS.get(State(state), Readers.read_start)

@@ -11,15 +11,15 @@ from typing import Any
 
 from core.recovery.service import RecoveryService
 from core.types import HandoffReason, Method, Options, Purpose, Requester, SendStatus
-from dialogs.flow import GLOBAL_EVENTS, INITIAL, MACHINE, STATES, TRANSITIONS
-from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, NEED_CHOICES, NONE_CHOICE, TEXT
-from dialogs.readers import READERS, Readers
+from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
+from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, TEXT, Buttons, send_refused_text
+from dialogs.readers import Readers, reader_for
 from dialogs.replies import Expects, Link, Reply
+from dialogs.slots import Slots
+from dialogs.states import INITIAL, RESTING, SECRET_STATES, STATE_EXPECTS, State
 
 __all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "SECRET_STATES", "STATES", "TRANSITIONS", "RecoveryDialog"]
 
-_STATE_EXPECTS: dict[str, Expects] = {"enter_code": "code", "answer_questions": "secret"}
-SECRET_STATES = frozenset(_STATE_EXPECTS)  # where whatever the person types may be a code or an answer
 _MAX_UNCLEAR = 3
 
 
@@ -34,13 +34,13 @@ class RecoveryDialog(Readers):
         service: RecoveryService,
         requester: Requester,
         state: str,
-        slots: dict[str, Any],
+        slots: Slots,
         transcript: Sequence[dict[str, Any]] = (),
     ) -> None:
         self.service = service
         self.requester = requester
-        self.state = state
-        self.slots = dict(slots)
+        self.state = State(state).value  # the plain string: transitions reads an Enum member by its name
+        self.slots = Slots(**slots)  # a copy: the turn only lands if the engine saves it
         self.transcript = transcript
         self.replies: list[Reply] = []
         self.text = ""
@@ -53,12 +53,18 @@ class RecoveryDialog(Readers):
     # -- driving ----------------------------------------------------------------------------------------
 
     def fire(self, event: str) -> bool:
-        return bool(MACHINE.events[event].trigger(self))
+        """Trigger an event; arriving in a pass-through state fires that state's event (flow.PASS_THROUGH),
+        here rather than in an on_enter callback, so the table alone says where each outcome leads."""
+        fired = bool(MACHINE.events[event].trigger(self))
+        then = PASS_THROUGH.get(State(self.state))
+        if then is not None:
+            MACHINE.events[then].trigger(self)
+        return fired
 
     def receive(self, text: str) -> list[Reply]:
         """Read one message in the current state and run the resulting event."""
         self.text = text
-        event = getattr(self, READERS[self.state])()
+        event = reader_for(self.state)(self)
         if event in ("unclear", "unreadable_identifier"):
             self.slots["unclear"] = self.slots.get("unclear", 0) + 1
             if self.slots["unclear"] >= _MAX_UNCLEAR:
@@ -72,7 +78,7 @@ class RecoveryDialog(Readers):
         """Run a global command (help, cancel, restart, handoff)."""
         if event == "handoff":
             return self.hand_off(HandoffReason.ASKED)
-        if event == "restart" and self.state in ("idle", "done"):
+        if event == "restart" and self.state in RESTING:
             event = "greet"  # nothing to start over (e.g. Telegram's /start on a first visit): just say hello
         self.fire(event)
         return self.replies
@@ -88,13 +94,13 @@ class RecoveryDialog(Readers):
     # -- callbacks (named in the tables above) ------------------------------------------------------------
 
     def say_greeting(self) -> None:
-        self.slots = {}  # a new start: nothing from a finished recovery carries over
+        self.slots = Slots()  # a new start: nothing from a finished recovery carries over
         self.say(TEXT["greeting"])
 
     def ask_need(self) -> None:
         # Fold the question into what was just said ("Let's start over."), so it reads as one message.
         lead = self.replies.pop().text + " " if self.replies and not self.replies[-1].choices else ""
-        self.say(lead + TEXT["need_again"], choices=NEED_CHOICES)
+        self.say(lead + TEXT["need_again"], choices=Buttons.NEED)
 
     def remember_reset(self) -> None:
         self.slots["purpose"] = Purpose.RESET.value
@@ -103,15 +109,13 @@ class RecoveryDialog(Readers):
         self.slots["purpose"] = Purpose.UNLOCK.value
 
     def say_other(self) -> None:
-        self.say(TEXT["other"], choices=NEED_CHOICES)
+        self.say(TEXT["other"], choices=Buttons.NEED)
 
     def ask_identifier(self) -> None:
         # The proposal is only a shortcut to typing: the account is still verified like any other.
         if self.hint:
             self.slots["hint"] = self.hint
-            self.say(
-                TEXT["identify_hint"].format(hint=self.hint), choices=(("Yes", "yes"), ("No, another account", "no"))
-            )
+            self.say(TEXT["identify_hint"].format(hint=self.hint), choices=Buttons.HINT)
         else:
             self.say(TEXT["identify"])
 
@@ -120,29 +124,23 @@ class RecoveryDialog(Readers):
 
     def offer_methods(self) -> None:
         options, self.fresh_options = self.fresh_options or self.service.options(self.slots["handle"]), None
-        choices = [(METHOD_LABELS[m], m.value) for m in options.methods] + [NONE_CHOICE]
-        self.slots["choices"] = choices
+        choices = (*((METHOD_LABELS[m], m.value) for m in options.methods), Buttons.NONE)
+        self.slots["choices"] = [[label, value] for label, value in choices]
         verified_once = self.slots.get("step_done", False)
-        self.say(TEXT["choose_next"] if verified_once else TEXT["choose"], choices=tuple(choices))
+        self.say(TEXT["choose_next"] if verified_once else TEXT["choose"], choices=choices)
 
     def announce_code(self) -> None:
         method = Method(self.slots["method"])
         settings = self.service.settings
         text = CODE_SENT[method].format(digits=settings.code_digits, minutes=settings.code_ttl_seconds // 60)
-        self.say(text, choices=(("Resend the code", "resend"), ("Another way", "another way")), expects="code")
+        self.say(text, choices=Buttons.CODE, expects="code")
 
     def _send_refused_text(self) -> str:
-        status = SendStatus(self.slots["send_status"])
-        seconds = self.slots.get("retry_after") or 0
-        if status is SendStatus.TOO_SOON:
-            return TEXT["too_soon"].format(seconds=seconds)
-        if status is SendStatus.RATE_LIMITED:
-            return TEXT["rate_limited"].format(minutes=max(1, -(-seconds // 60)))
-        return TEXT["provider_down"]
+        return send_refused_text(SendStatus(self.slots["send_status"]), self.slots.get("retry_after") or 0)
 
     def say_send_refused(self) -> None:
         text = self._send_refused_text()
-        if self.state == "choose_method":
+        if self.state == State.CHOOSE_METHOD:
             self.say(text)
             self.offer_methods()
         else:
@@ -156,18 +154,16 @@ class RecoveryDialog(Readers):
         self.say(TEXT["code_malformed"].format(digits=self.service.settings.code_digits), expects="code")
 
     def say_code_expired(self) -> None:
-        self.say(
-            TEXT["code_expired"],
-            choices=(("Resend the code", "resend"), ("Another way", "another way")),
-            expects="code",
-        )
+        self.say(TEXT["code_expired"], choices=Buttons.CODE, expects="code")
 
     def say_code_used_up(self) -> None:
         self.say(TEXT["code_used_up"])
 
     def ask_first_question(self) -> None:
         questions = self.service.questions(self.slots["handle"])
-        self.slots.update(questions=[q.id for q in questions], question_texts=[q.text for q in questions], asked=0)
+        self.slots.update(
+            Slots(questions=[q.id for q in questions], question_texts=[q.text for q in questions], asked=0)
+        )
         self.ask_question()
 
     def ask_question(self) -> None:
@@ -180,12 +176,11 @@ class RecoveryDialog(Readers):
     def say_next_step(self) -> None:
         self.slots["step_done"] = True
 
-    def conclude(self) -> None:
-        if self.slots.get("purpose") == Purpose.UNLOCK.value:
-            self.service.unlock(self.slots["handle"])
-            self.fire("unlocked")
-        else:
-            self.fire("link_ready")
+    def wants_unlock(self) -> bool:
+        return self.slots.get("purpose") == Purpose.UNLOCK.value
+
+    def unlock_account(self) -> None:
+        self.service.unlock(self.slots["handle"])
 
     def send_link(self) -> None:
         minutes = self.service.settings.reset_token_ttl_seconds // 60
@@ -196,7 +191,7 @@ class RecoveryDialog(Readers):
         self.say(TEXT["verified_reset"].format(minutes=minutes), link=Link(link.url, TEXT["link_label"]))
 
     def say_awaiting(self) -> None:
-        self.say(TEXT["awaiting"], choices=(("Send a new link", "new link"),))
+        self.say(TEXT["awaiting"], choices=Buttons.AWAITING)
 
     def say_reset_done(self) -> None:
         self.say(TEXT["reset_done"])
@@ -210,7 +205,7 @@ class RecoveryDialog(Readers):
             reason, self.requester, handle=self.slots.get("handle"), transcript=self.transcript
         )
         self.slots["ticket"] = ticket.reference
-        why = HANDOFF_REASON[reason.value]
+        why = HANDOFF_REASON[reason]
         text = TEXT["handoff"].format(reference=ticket.reference, position=ticket.position)
         if ticket.opens_at is not None:
             when = ticket.opens_at.strftime("%A %H:%M %Z").strip()
@@ -232,18 +227,18 @@ class RecoveryDialog(Readers):
             self.say(TEXT["handoff_added"].format(reference=ticket.reference))
 
     def say_support_closed(self) -> None:
-        self.slots = {}
+        self.slots = Slots()
         self.say(TEXT["support_closed"])
 
     def say_back_with_bot(self) -> None:
-        self.slots = {}
+        self.slots = Slots()
         self.say(TEXT["back_with_bot"])
 
     # -- agent actions arriving from the console ------------------------------------------------------------
 
     def agent_sent_code(self, handle: str, method: Method) -> list[Reply]:
         """An agent vouched for the person and asked for a code: continue at the code step."""
-        self.slots.update(handle=handle, purpose=self.slots.get("purpose", Purpose.RESET.value))
+        self.slots.update(Slots(handle=handle, purpose=self.slots.get("purpose", Purpose.RESET.value)))
         if self._send(method) == "code_sent":
             self.fire("agent_code_sent")
         else:
@@ -252,22 +247,21 @@ class RecoveryDialog(Readers):
 
     def support_finished(self, *, returned: bool) -> list[Reply]:
         """The agent closed the ticket. Only a person still waiting in hand-off is moved on."""
-        if self.state == "handoff":
+        if self.state == State.HANDOFF:
             self.fire("support_returned" if returned else "support_closed")
         return self.replies
 
     def agent_sent_link(self, handle: str, link: Link) -> list[Reply]:
-        self.slots.update(handle=handle, purpose=Purpose.RESET.value)
+        self.slots.update(Slots(handle=handle, purpose=Purpose.RESET.value))
         self.agent_link = link
         self.fire("agent_link")
         return self.replies
 
     def say_help(self) -> None:
-        self.say(HELP.get(self.state, HELP["idle"]) + " " + TEXT["commands"], expects=self._state_expects())
+        self.say(HELP.get(State(self.state), HELP[State.IDLE]) + " " + TEXT["commands"], expects=self._state_expects())
 
     def _state_expects(self) -> Expects:
-        """What the state's prompt asks for, so a help or retry reply keeps a masked field masked."""
-        return _STATE_EXPECTS.get(self.state, "text")
+        return STATE_EXPECTS.get(State(self.state), "text")
 
     def say_cancelled(self) -> None:
         self._abandon()
@@ -281,16 +275,16 @@ class RecoveryDialog(Readers):
         """Stopping means stopping: codes and a reset link issued in this conversation stop working."""
         if "handle" in self.slots:
             self.service.abandon(self.slots["handle"])
-        if self.state == "handoff" or "ticket" in self.slots:
+        if self.state == State.HANDOFF or "ticket" in self.slots:
             self.service.leave_ticket(self.requester)
-        self.slots = {}
+        self.slots = Slots()
 
     def say_not_understood(self) -> None:
         # Re-offer what the state offers, so a button is one tap away after a misunderstanding.
         choices: tuple[tuple[str, str], ...] = ()
-        if self.state == "need":
-            choices = NEED_CHOICES
-        elif self.state == "choose_method":
+        if self.state == State.NEED:
+            choices = Buttons.NEED
+        elif self.state == State.CHOOSE_METHOD:
             choices = tuple((label, value) for label, value in self.slots.get("choices", []))
-        text = f"{TEXT['not_understood']} {HELP.get(self.state, '')} {TEXT['commands']}"
+        text = f"{TEXT['not_understood']} {HELP.get(State(self.state), '')} {TEXT['commands']}"
         self.say(text, choices=choices, expects=self._state_expects())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from dialogs.prompts import Buttons
+
 __all__ = ["Expects", "Link", "Reply", "without_link"]
 
 Expects = Literal["text", "code", "secret", "none"]
@@ -46,6 +48,6 @@ def without_link(reply: Reply) -> Reply:
     return replace(
         reply,
         text=f'{reply.text} ({label}: say "new link" to get it here)',
-        choices=reply.choices or (("Get a new link", "new link"),),
+        choices=reply.choices or Buttons.GET_LINK,
         link=None,
     )

@@ -23,7 +23,8 @@ def test_every_state_and_non_global_trigger_is_drawn() -> None:
 def test_one_edge_per_source_trigger_dest() -> None:
     text = diagram.mermaid()
     for source, trigger, dest in diagram.edges():
-        label = trigger if dest else f"({trigger})"
+        label = diagram.label(source, trigger, dest)
+        assert label.startswith(trigger if dest else f"({trigger})")
         assert text.count(f"    {source} --> {dest or source}: {label}\n") == 1
     drawn_triggers = {trigger for _, trigger, _ in diagram.edges()}
     assert not drawn_triggers & set(GLOBAL_EVENTS), "global commands are summarised, not drawn per state"
@@ -39,3 +40,9 @@ def test_docs_dialog_md_is_up_to_date(tmp_path: Path) -> None:
 def test_readme_shows_the_current_diagram() -> None:
     readme = diagram.README_PATH.read_text(encoding="utf-8")
     assert diagram.with_readme_block(readme) == readme, "run `make diagram`"
+
+
+def test_an_event_with_conditions_shows_them_on_its_edges() -> None:
+    text = diagram.mermaid()
+    assert "    verified --> done: conclude if wants_unlock\n" in text
+    assert "    verified --> awaiting_reset: conclude unless wants_unlock\n" in text

@@ -1,4 +1,5 @@
-"""Regressions for problems a code review found: each test names the behaviour that was broken."""
+"""At the verification steps: what counts as an answer rather than a command, what stays redacted after an
+expired code, and what a lock found on choosing questions does. (Each was once broken; found in a code review.)"""
 
 from __future__ import annotations
 

@@ -1,0 +1,149 @@
+"""The paths when recovery can't go on by itself, as conversations: nothing usable on file, a provider
+down, and the lock after too many failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.delivery.ports import DeliveryError, EmailMessage
+from tests.dialogs.conftest import Chat, ChatFactory, add_employee
+from tests.dialogs.paths_support import (
+    CODE_BY_EMAIL,
+    HANDOFF,
+    VERIFIED_RESET,
+    verify,
+)
+from tests.support import FakeClock
+
+# -- nothing usable on file -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "on_file",
+    [
+        {"email": None, "phone": None, "answers": {}},
+        {"email": None, "phone": None, "answers": {"first_pet": "Rex", "birth_city": "Lyon"}},  # 2 of 3 needed
+    ],
+    ids=["nothing", "too-few-answers"],
+)
+def test_nothing_on_file_hands_off_to_support(chat: Chat, on_file: dict) -> None:  # type: ignore[type-arg]
+    add_employee(chat.core, "E1001", **on_file)
+    chat.say("I forgot my password")
+    chat.say("E1001")
+    assert chat.last.text.startswith("I can't verify you with anything on file for this account. " + HANDOFF)
+    assert "you're number 1 in the queue" in chat.last.text
+    ticket = chat.ticket()
+    assert ticket is not None and ticket.reason == "no_method" and ticket.account_id is not None
+    assert chat.last.text.split("ticket ")[1].startswith(ticket.reference)
+
+
+@pytest.mark.parametrize("pick", ["4", "I can't use any of these", "none of these"])
+def test_choosing_none_of_the_methods_hands_off(chat: Chat, employee: int, pick: str) -> None:
+    chat.reach_methods()
+    chat.say(pick)
+    assert chat.last.text.startswith("I can't verify you with anything on file for this account. " + HANDOFF)
+    ticket = chat.ticket()
+    assert ticket is not None and ticket.reason == "no_method"
+
+
+def test_only_the_methods_on_file_are_offered(chat: Chat) -> None:
+    add_employee(chat.core, "E1001", phone=None, answers={})
+    chat.reach_methods()
+    assert chat.last.choices == (("Email me a code", "email"), ("I can't use any of these", "none"))
+    chat.say("1")
+    assert chat.last.text.startswith(CODE_BY_EMAIL)
+
+
+# -- a provider down ------------------------------------------------------------------------------------
+
+
+def _email_down(chat: Chat, monkeypatch: pytest.MonkeyPatch) -> list[EmailMessage]:
+    attempts: list[EmailMessage] = []
+
+    def refuse(message: EmailMessage) -> None:
+        attempts.append(message)
+        raise DeliveryError("email", "connect: connection refused")
+
+    monkeypatch.setattr(chat.core.email, "send", refuse)
+    return attempts
+
+
+def test_email_down_offers_the_other_methods(chat: Chat, employee: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts = _email_down(chat, monkeypatch)
+    chat.reach_methods()
+    chat.say("email")
+    assert len(attempts) == 1
+    assert chat.replies[0].text == "Sorry, I can't send that right now. Please choose another way."
+    assert chat.last.text == "How would you like to confirm it's you?"
+    assert {"sms", "questions"} <= set(chat.choice_values)
+    assert chat.state == "choose_method"
+    verify(chat, "sms")
+    assert chat.last.text.startswith(VERIFIED_RESET)
+
+
+def test_email_down_past_the_breaker_threshold_is_no_longer_offered(
+    make_chat: ChatFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = make_chat(breaker_failure_threshold=1)
+    add_employee(chat.core, "E1001")
+    _email_down(chat, monkeypatch)
+    chat.reach_methods()
+    chat.say("email")
+    assert chat.replies[0].text == "Sorry, I can't send that right now. Please choose another way."
+    assert chat.choice_values == ["sms", "questions", "none"]
+
+    other = make_chat(user_id="user-2")  # a new recovery is not offered email either
+    other.reach_methods()
+    assert other.choice_values == ["sms", "questions", "none"]
+
+
+def test_every_code_provider_down_and_no_questions_hands_off_at_once(
+    make_chat: ChatFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = make_chat(breaker_failure_threshold=1)
+    add_employee(chat.core, "E1001", answers={})
+    for method in chat.core.recovery.breakers.values():  # both providers have just failed
+        with pytest.raises(DeliveryError):
+            method.call(_raise_delivery_error)
+    chat.say("I forgot my password")
+    chat.say("E1001")
+    assert chat.last.text.startswith("None of the ways to send you a code is working right now. " + HANDOFF)
+    ticket = chat.ticket()
+    assert ticket is not None and ticket.reason == "provider_down"
+
+
+def _raise_delivery_error() -> None:
+    raise DeliveryError("test", "down")
+
+
+def test_the_only_method_failing_hands_off(make_chat: ChatFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    chat = make_chat(breaker_failure_threshold=1)
+    add_employee(chat.core, "E1001", phone=None, answers={})
+    _email_down(chat, monkeypatch)
+    chat.reach_methods()
+    chat.say("email")
+    assert HANDOFF in chat.text
+    assert chat.state == "handoff"
+
+
+# -- too many failures ----------------------------------------------------------------------------------
+
+
+def test_ten_failures_lock_self_service_and_hand_off(chat: Chat, employee: int, clock: FakeClock) -> None:
+    chat.reach_methods()
+    for method, kind in (("email", "email"), ("sms", "sms")):
+        chat.say(method)
+        wrong = "000000" if chat.code(kind) != "000000" else "111111"
+        for _ in range(5):
+            chat.say(wrong)
+        if method == "email":
+            chat.say("another way")
+            clock.advance(seconds=61)
+    assert chat.last.text.startswith("There have been too many failed attempts, so self-service is paused. " + HANDOFF)
+    ticket = chat.ticket()
+    assert ticket is not None and ticket.reason == "verification_locked"
+
+    chat.say("restart")
+    chat.say("reset")
+    chat.say("E1001")  # still locked for this account: straight to support
+    assert "too many failed attempts" in chat.last.text
