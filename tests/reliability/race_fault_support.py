@@ -116,9 +116,9 @@ def gate_races(core: Core, gate: Any) -> None:
     """Make every racer read before any of them writes: each code check waits at `gate` after finding the code
     (before its conditional UPDATE), and each reset waits at `gate` after finding the link valid for the
     last time (before consuming it). Without the atomic UPDATEs every racer would then win."""
-    codes = core.recovery._codes  # a test hook into the service's parts
+    codes = core.recovery.deps.codes  # a test hook into the service's parts
     codes._keyed = _GatedHasher(codes._keyed, gate)  # type: ignore[assignment]
-    links = core.recovery._links
+    links = core.recovery.deps.links
     consume = links.consume
 
     def gated_consume(session: Any, row: Any, now: datetime) -> bool:
