@@ -167,6 +167,9 @@ class RecoveryDialog(Readers):
 
     def ask_first_question(self) -> None:
         questions = self.service.questions(self.slots["handle"])
+        if not questions:  # locked by a parallel failure since the choice was read: say so, never index []
+            self.hand_off(HandoffReason.VERIFICATION_LOCKED)
+            return
         self.slots.update(questions=[q.id for q in questions], question_texts=[q.text for q in questions], asked=0)
         self.ask_question()
 

@@ -11,7 +11,8 @@ import random
 import secrets
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -142,8 +143,7 @@ class Verification:
 
     def verify_code(self, handle: str, typed: str) -> CheckResult:
         now = self._deps.clock.now()
-        with self._deps.database.transaction() as session:
-            recovery = load(session, handle)
+        with self._judging(handle) as (session, recovery):
             if self._standing.locked(session, recovery, now):
                 return CheckResult(CheckStatus.LOCKED)
             status, tries_left, method = self._deps.codes.check(
@@ -211,8 +211,11 @@ class Verification:
             right = False
         else:
             right = self._deps.answers.verify(account_id, {question_id: answer})
-        with self._deps.database.transaction() as session:
-            recovery = load(session, handle)
+        with self._judging(handle) as (session, recovery):
+            if self._standing.locked(session, recovery, now):
+                # Locked while this answer was being checked: refused even if right, and not counted.
+                recovery.answer_results = {}
+                return CheckResult(CheckStatus.LOCKED)
             results = {**recovery.answer_results, question_id: right}
             if set(results) != set(recovery.drawn_questions):
                 recovery.answer_results = results
@@ -224,6 +227,16 @@ class Verification:
             left = self._deps.failures.remaining(session, subjects(recovery), now)
             locked = left == 0 and not recovery.agent_override
             return CheckResult(CheckStatus.LOCKED) if locked else CheckResult(CheckStatus.WRONG, left)
+
+    @contextmanager
+    def _judging(self, handle: str) -> Iterator[tuple[Session, Recovery]]:
+        """A transaction that is the only judge of this recovery's subjects (see FailureCounter.hold): the
+        lock is checked, the guess judged and a failure counted with no other judge in between."""
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
+            self._deps.failures.hold(session, subjects(recovery))
+            session.refresh(recovery)  # read again under the hold: a racer may have changed it meanwhile
+            yield session, recovery
 
     def _step_passed(self, session: Session, recovery: Recovery, method: Method) -> CheckResult:
         recovery.verified_steps = [*recovery.verified_steps, method.value]
