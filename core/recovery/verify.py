@@ -98,6 +98,8 @@ class Verification:
             wait, capped = send_wait_seconds(
                 session,
                 recovery.subject,
+                recovery.id,
+                method.value,
                 now,
                 per_hour=self._deps.limits.code_sends_per_hour,
                 spacing_seconds=self._deps.limits.code_send_interval_seconds,

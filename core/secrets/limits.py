@@ -25,7 +25,7 @@ _FAILURES_BY_SUBJECT = (
 )
 _ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 _CODES_SENT_SINCE = (
-    select(OneTimeCode.created_at)
+    select(OneTimeCode.created_at, OneTimeCode.recovery_id, OneTimeCode.method)
     .where(OneTimeCode.subject == bindparam("subject"), OneTimeCode.created_at > bindparam("since"))
     .order_by(OneTimeCode.created_at)
 )
@@ -73,16 +73,31 @@ class FailureCounter:
 
 
 def send_wait_seconds(
-    session: Session, subject: str, now: datetime, *, per_hour: int, spacing_seconds: int
+    session: Session,
+    subject: str,
+    recovery_id: str,
+    method: str,
+    now: datetime,
+    *,
+    per_hour: int,
+    spacing_seconds: int,
 ) -> tuple[int, bool]:
-    """Seconds until `subject` may be sent another code, and whether the hourly cap is the reason."""
+    """Seconds until this recovery may be sent another code by `method`, and whether the hourly cap is why.
+
+    The hourly cap counts every send for `subject` (the account), so many sessions can't flood one phone.
+    The spacing counts only this recovery's sends by this method: spaced per account, a "please wait" told
+    someone starting a recovery by username that a code had just gone out for an employee ID, linking the two.
+    """
     hour_ago = now - timedelta(hours=1)
-    sent = session.scalars(_CODES_SENT_SINCE, {"subject": subject, "since": hour_ago}).all()
-    if len(sent) >= per_hour:
-        oldest_in_window = sent[len(sent) - per_hour]
+    since = min(hour_ago, now - timedelta(seconds=spacing_seconds))
+    sent = session.execute(_CODES_SENT_SINCE, {"subject": subject, "since": since}).all()
+    in_hour = [at for at, _, _ in sent if at > hour_ago]
+    if len(in_hour) >= per_hour:
+        oldest_in_window = in_hour[len(in_hour) - per_hour]
         return _ceil_seconds(oldest_in_window + timedelta(hours=1) - now), True
-    if sent:
-        next_allowed = sent[-1] + timedelta(seconds=spacing_seconds)
+    mine = [at for at, sent_for, by in sent if sent_for == recovery_id and by == method]
+    if mine:
+        next_allowed = mine[-1] + timedelta(seconds=spacing_seconds)
         if next_allowed > now:
             return _ceil_seconds(next_allowed - now), False
     return 0, False
