@@ -93,6 +93,7 @@ class Settings(BaseSettings):
 
     # Reset links and the new password
     reset_token_ttl_seconds: int = Field(900, ge=60)
+    reset_links_per_verification: int = Field(3, ge=1)  # a stolen chat can't mint links without end
     password_min_length: int = Field(12, ge=8)
     password_max_length: int = Field(128, ge=64)
     password_min_strength: int = Field(3, ge=0, le=4)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.recovery.service import RecoveryService
-from core.types import HandoffReason, Method, Options, Purpose, Requester, SendStatus
+from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester, SendStatus
 from dialogs.flow import GLOBAL_EVENTS, INITIAL, MACHINE, STATES, TRANSITIONS
 from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, NEED_CHOICES, NONE_CHOICE, TEXT
 from dialogs.readers import READERS, Readers
@@ -195,7 +195,11 @@ class RecoveryDialog(Readers):
         if self.agent_link is not None:
             self.say(TEXT["agent_link"].format(minutes=minutes), link=self.agent_link)
             return
-        link = self.service.issue_reset_link(self.slots["handle"])
+        try:
+            link = self.service.issue_reset_link(self.slots["handle"])
+        except LinkLimitError:
+            self.say(TEXT["link_limit"])
+            return
         self.say(TEXT["verified_reset"].format(minutes=minutes), link=Link(link.url, TEXT["link_label"]))
 
     def say_awaiting(self) -> None:

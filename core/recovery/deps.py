@@ -44,6 +44,7 @@ class RecoveryLimits:
     code_sends_per_hour: int
     code_send_interval_seconds: int
     password_history: int
+    links_per_verification: int
     support_hours: str | None
     support_minutes_per_ticket: int
 
@@ -57,6 +58,7 @@ class RecoveryLimits:
             code_sends_per_hour=settings.code_sends_per_hour,
             code_send_interval_seconds=settings.code_send_interval_seconds,
             password_history=settings.password_history,
+            links_per_verification=settings.reset_links_per_verification,
             support_hours=settings.support_hours,
             support_minutes_per_ticket=settings.support_minutes_per_ticket,
         )

@@ -12,7 +12,7 @@ from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
 from core.secrets.password_policy import PolicyResult
 from core.storage.models import Recovery
-from core.types import Requester, ResetLink, ResetOutcome, ResetStatus
+from core.types import LinkLimitError, Requester, ResetLink, ResetOutcome, ResetStatus
 
 __all__ = ["Reset"]
 
@@ -38,6 +38,11 @@ class Reset:
         with self._deps.database.transaction() as session:
             recovery = self._standing.verified(session, handle)
             assert recovery.account_id is not None  # only known accounts can be verified
+            # Capped per verification: whoever holds the chat can't mint links without end. One issuer at a
+            # time (the hold), so parallel "new link" requests can't all slip under the cap.
+            self._deps.failures.hold(session, [recovery.subject])
+            if self._deps.links.issued_for(session, recovery.id) >= self._deps.limits.links_per_verification:
+                raise LinkLimitError("this verification has had all its reset links")
             url, expires_at = self._deps.links.issue(
                 session, account_id=recovery.account_id, recovery_id=recovery.id, now=self._deps.clock.now()
             )
