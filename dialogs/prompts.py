@@ -41,7 +41,7 @@ TEXT: dict[str, str] = {
     "verified_reset": "Thanks, you're verified. Open this secure link to choose a new password. "
     "It works once and expires in {minutes} minutes. I'll confirm here when it's done.",
     "link_label": "Set a new password",
-    "link_limit": 'I can\'t send more links for this check. Say "restart" to confirm it\'s you again, '
+    "link_limit": "I can't send more links for this check. Say \"restart\" to confirm it's you again, "
     'or "agent" to talk to IT support.',
     "awaiting": 'Waiting for you to set your new password on the secure page. Say "new link" if it expired.',
     "reset_done": "Your password has been changed. You can sign in to the employee portal now. "

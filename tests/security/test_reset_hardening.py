@@ -22,9 +22,7 @@ def _verified(core: Core) -> str:
 
 
 @pytest.mark.parametrize("control", ["\x00", "\x01", "\x1f"])
-def test_a_password_with_nul_or_another_control_character_is_refused_with_a_reason(
-    core: Core, control: str
-) -> None:
+def test_a_password_with_nul_or_another_control_character_is_refused_with_a_reason(core: Core, control: str) -> None:
     account = add_employee(core)
     token = core.recovery.issue_reset_link(_verified(core)).url.rsplit("/", 1)[1]
     sneaky = STRONG[:6] + control + STRONG[6:]  # a C library would save only "copper"
