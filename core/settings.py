@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:5000"
     secret_key: SecretStr | None = None
     policy: Literal["standard", "strict"] = "standard"
+    # Which methods a person is offered: those on file (`enrolled`), or every method of the policy to everyone
+    # (`all`), so the offer says nothing about an account; a method not on file then fails when chosen.
+    method_disclosure: Literal["enrolled", "all"] = "enrolled"
     demo: bool | None = None  # demo pages; defaults to on when both deliveries use the outbox
 
     # Email delivery

@@ -35,6 +35,7 @@ TEXT: dict[str, str] = {
     "too_soon": "Please wait {seconds} seconds before asking for another code.",
     "rate_limited": "Too many codes were sent for this account recently. Try again in {minutes} minutes, "
     "or choose another way.",
+    "method_unavailable": 'Sorry, I can\'t use that way. Please choose another way, or say "agent" for IT support.',
     "provider_down": "Sorry, I can't send that right now. Please choose another way.",
     "question": "Question {number} of {total}: {text}",
     "answers_wrong": "Those answers didn't match what's on file. Let's try again from the first question.",

@@ -167,8 +167,12 @@ class RecoveryDialog(Readers):
 
     def ask_first_question(self) -> None:
         questions = self.service.questions(self.slots["handle"])
-        if not questions:  # locked by a parallel failure since the choice was read: say so, never index []
-            self.hand_off(HandoffReason.VERIFICATION_LOCKED)
+        if not questions:  # never index []: locked by a parallel failure, or none on file (METHOD_DISCLOSURE=all)
+            if self.service.options(self.slots["handle"]).locked:
+                self.hand_off(HandoffReason.VERIFICATION_LOCKED)
+            else:
+                self.say(TEXT["method_unavailable"])
+                self.fire("switch")
             return
         self.slots.update(questions=[q.id for q in questions], question_texts=[q.text for q in questions], asked=0)
         self.ask_question()

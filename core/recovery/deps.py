@@ -38,6 +38,7 @@ class RecoveryLimits:
     """The policy numbers the steps read (each one a setting, see core/settings.py)."""
 
     policy: Literal["standard", "strict"]
+    method_disclosure: Literal["enrolled", "all"]
     questions_min_enrolled: int
     questions_asked: int
     code_ttl_seconds: int
@@ -52,6 +53,7 @@ class RecoveryLimits:
     def from_settings(cls, settings: Settings) -> RecoveryLimits:
         return cls(
             policy=settings.policy,
+            method_disclosure=settings.method_disclosure,
             questions_min_enrolled=settings.questions_min_enrolled,
             questions_asked=settings.questions_asked,
             code_ttl_seconds=settings.code_ttl_seconds,

@@ -64,19 +64,44 @@ class Standing:
         account = deps.directory.get(recovery.account_id or 0)
         enrolled = deps.answers.enrolled(account.id if account else 0)
         if account is None:
-            return set(Method)  # decoy: looks like an account with everything on file
+            return self._decoy_on_file(recovery)
         methods = {m for m, value in ((Method.SMS, account.phone), (Method.EMAIL, account.email)) if value}
         if len(enrolled) >= deps.limits.questions_min_enrolled:
             methods.add(Method.QUESTIONS)
         return methods
+
+    def _decoy_on_file(self, recovery: Recovery) -> set[Method]:
+        """What an unknown identifier pretends to have on file.
+
+        `enrolled` offers only what is on file, so a decoy has everything (most real accounts do). Under `all`
+        everyone is offered everything, and a method not on file fails when chosen; a decoy that never failed
+        would mark every failure as a real account's, so each decoy lacks each method one time in four,
+        fixed per identifier. The trade-off: an attacker who sees a failure learns "this identifier is unknown,
+        or lacks that method", no longer "exists and lacks it"; the person learns only when they choose.
+        """
+        if self._deps.limits.method_disclosure == "enrolled":
+            return set(Method)
+        coins = bytes.fromhex(self._deps.keyed.digest(recovery.subject, purpose="decoy-methods"))
+        return {method for method, coin in zip(Method, coins, strict=False) if coin >= 64}
+
+    def offers(self, method: Method, session: Session, recovery: Recovery) -> bool:
+        """Whether an offered `method` can really be used; only ever False under METHOD_DISCLOSURE=all.
+
+        Known and unknown identifiers take the same steps here, so the answer costs the same time."""
+        if self._deps.limits.method_disclosure == "enrolled":
+            return True  # only what is on file was offered
+        return method in self.on_file(session, recovery)
 
     def next_methods(self, session: Session, recovery: Recovery) -> tuple[Method, ...]:
         policy = self._deps.limits.policy
         on_file = self.on_file(session, recovery)
         done = set(recovery.verified_steps)
         if policy == "strict" and done & {Method.SMS, Method.EMAIL}:
-            # Questions are only ever a second step after a code under `strict`.
+            # Questions are only ever a second step after a code under `strict` (only the verified person
+            # gets this far, so what is on file may show).
             return (Method.QUESTIONS,) if Method.QUESTIONS in on_file - done else ()
+        if self._deps.limits.method_disclosure == "all":
+            return _CODE_FIRST[policy]
         return tuple(m for m in _CODE_FIRST[policy] if m in on_file)
 
     def is_verified(self, session: Session, recovery: Recovery) -> bool:

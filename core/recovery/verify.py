@@ -107,18 +107,20 @@ class Verification:
             if wait:
                 status = SendStatus.RATE_LIMITED if capped else SendStatus.TOO_SOON
                 return SendResult(status, retry_after=wait)
-            code = self._deps.codes.issue(session, recovery, method, now)
+            # Offered but not on file (METHOD_DISCLOSURE=all): no code, and the same path and time as a send.
+            usable = self._standing.offers(method, session, recovery)
+            code = self._deps.codes.issue(session, recovery, method, now) if usable else None
             account_id = recovery.account_id
         # Delivered after the commit: a slow provider must not hold a database write lock.
         account = self._deps.directory.get(account_id or 0)  # one lookup either way (id 0 matches nobody)
         try:
-            if account is not None:
+            if account is not None and code is not None:
                 started = time.perf_counter()
                 self._deliver_code(account, method, code)
                 self._deps.delivery_time.observe(method, time.perf_counter() - started)
             else:
-                # Nothing to send for an unknown identifier; take as long as a real delivery usually does,
-                # so the response time does not say whether the account exists.
+                # Nothing to send (an unknown identifier, or a method not on file); take as long as a real
+                # delivery usually does, so the response time says neither.
                 time.sleep(self._deps.delivery_time.typical(method))
         except DeliveryError as exc:
             with self._deps.database.transaction() as session:
@@ -129,11 +131,12 @@ class Verification:
                     recovery_id=handle, method=method.value, reason=exc.reason,
                 )  # fmt: skip
             return SendResult(SendStatus.UNAVAILABLE)
+        event = "code.sent" if code is not None else "code.not_on_file"
         with self._deps.database.transaction() as session:
             self._deps.audit.record(
-                session, "code.sent", actor="system", account_id=account_id, recovery_id=handle, method=method.value
+                session, event, actor="system", account_id=account_id, recovery_id=handle, method=method.value
             )
-        return SendResult(SendStatus.SENT)
+        return SendResult(SendStatus.SENT if code is not None else SendStatus.UNAVAILABLE)
 
     def _deliver_code(self, account: Account, method: Method, code: str) -> None:
         minutes = self._deps.limits.code_ttl_seconds // 60
@@ -171,6 +174,8 @@ class Verification:
             recovery = load(session, handle)
             if Method.QUESTIONS not in self._standing.options(session, recovery).methods:
                 return []
+            if not self._standing.offers(Method.QUESTIONS, session, recovery):
+                return []  # offered to everyone (METHOD_DISCLOSURE=all), but none on file
             if not recovery.drawn_questions:
                 recovery.drawn_questions = self._draw(recovery)
             return [q for qid in recovery.drawn_questions if (q := find_question(qid)) is not None]
