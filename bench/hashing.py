@@ -84,7 +84,7 @@ def bench_hashing(hashes: int = 30, resets: int = 20) -> HashingFigures:
             reset_ns = []
             for index, account_id in enumerate(account_ids):
                 with core.database.transaction() as session:
-                    url, _ = core.recovery._links.issue(
+                    url, _ = core.recovery.deps.links.issue(
                         session, account_id=account_id, recovery_id=None, now=core.clock.now()
                     )
                 token = url.rsplit("/", 1)[1]

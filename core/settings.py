@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:5000"
     secret_key: SecretStr | None = None
     policy: Literal["standard", "strict"] = "standard"
+    # Which methods a person is offered: those on file (`enrolled`), or every method of the policy to everyone
+    # (`all`), so the offer says nothing about an account; a method not on file then fails when chosen.
+    method_disclosure: Literal["enrolled", "all"] = "enrolled"
     demo: bool | None = None  # demo pages; defaults to on when both deliveries use the outbox
 
     # Email delivery
@@ -93,6 +96,7 @@ class Settings(BaseSettings):
 
     # Reset links and the new password
     reset_token_ttl_seconds: int = Field(900, ge=60)
+    reset_links_per_verification: int = Field(3, ge=1)  # a stolen chat can't mint links without end
     password_min_length: int = Field(12, ge=8)
     password_max_length: int = Field(128, ge=64)
     password_min_strength: int = Field(3, ge=0, le=4)

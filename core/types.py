@@ -10,6 +10,7 @@ __all__ = [
     "CheckResult",
     "CheckStatus",
     "HandoffReason",
+    "LinkLimitError",
     "Method",
     "NotVerifiedError",
     "Options",
@@ -156,3 +157,7 @@ class UnknownRecoveryError(LookupError):
 
 class NotVerifiedError(PermissionError):
     """A link or unlock was asked for before the person was verified."""
+
+
+class LinkLimitError(PermissionError):
+    """This verification has had all the reset links it may have; verifying again gives new ones."""

@@ -64,6 +64,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "send_refused", "source": [_S.CHOOSE_METHOD, _S.ENTER_CODE, _S.HANDOFF], "dest": None,
      "after": "say_send_refused"},
     {"trigger": "pick_questions", "source": _S.CHOOSE_METHOD, "dest": _S.ANSWER_QUESTIONS},
+    {"trigger": "questions_unavailable", "source": _S.CHOOSE_METHOD, "dest": None, "after": "say_method_unavailable"},
     {"trigger": "switch", "source": [_S.ENTER_CODE, _S.ANSWER_QUESTIONS], "dest": _S.CHOOSE_METHOD},
     {"trigger": "code_wrong", "source": _S.ENTER_CODE, "dest": None, "after": "say_code_wrong"},
     {"trigger": "code_malformed", "source": _S.ENTER_CODE, "dest": None, "after": "say_code_malformed"},

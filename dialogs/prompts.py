@@ -77,12 +77,15 @@ TEXT: dict[str, str] = {
     "too_soon": "Please wait {seconds} seconds before asking for another code.",
     "rate_limited": "Too many codes were sent for this account recently. Try again in {minutes} minutes, "
     "or choose another way.",
+    "method_unavailable": 'Sorry, I can\'t use that way. Please choose another way, or say "agent" for IT support.',
     "provider_down": "Sorry, I can't send that right now. Please choose another way.",
     "question": "Question {number} of {total}: {text}",
     "answers_wrong": "Those answers didn't match what's on file. Let's try again from the first question.",
     "verified_reset": "Thanks, you're verified. Open this secure link to choose a new password. "
     "It works once and expires in {minutes} minutes. I'll confirm here when it's done.",
     "link_label": "Set a new password",
+    "link_limit": "I can't send more links for this check. Say \"restart\" to confirm it's you again, "
+    'or "agent" to talk to IT support.',
     "awaiting": 'Waiting for you to set your new password on the secure page. Say "new link" if it expired.',
     "reset_done": "Your password has been changed. You can sign in to the employee portal now. "
     "Anything else I can help with?",

@@ -116,8 +116,21 @@ class Readers:
             if options.locked:
                 self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
                 return "handoff"
-            return "pick_questions" if Method.QUESTIONS in options.methods else "unclear"
+            if Method.QUESTIONS not in options.methods:
+                return "unclear"
+            return self._draw_questions()
         return self._send(method)
+
+    def _draw_questions(self) -> str:
+        """Draw the questions before entering the state that asks them, so the table shows every way out."""
+        questions = self.service.questions(self.slots["handle"])
+        if not questions:  # locked by a parallel failure, or none on file under METHOD_DISCLOSURE=all
+            if self.service.options(self.slots["handle"]).locked:
+                self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
+                return "handoff"
+            return "questions_unavailable"
+        self.slots.update(Slots(questions=[q.id for q in questions], question_texts=[q.text for q in questions], asked=0))
+        return "pick_questions"
 
     def read_code(self) -> str:
         intents = read_intents(self.text)

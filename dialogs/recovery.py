@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.recovery.service import RecoveryService
-from core.types import HandoffReason, Method, Options, Purpose, Requester, SendStatus
+from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester, SendStatus
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
 from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, TEXT, Buttons, send_refused_text
 from dialogs.readers import Readers, reader_for
@@ -160,11 +160,11 @@ class RecoveryDialog(Readers):
         self.say(TEXT["code_used_up"])
 
     def ask_first_question(self) -> None:
-        questions = self.service.questions(self.slots["handle"])
-        self.slots.update(
-            Slots(questions=[q.id for q in questions], question_texts=[q.text for q in questions], asked=0)
-        )
+        self.slots["asked"] = 0  # the reader drew the questions into the slots before entering this state
         self.ask_question()
+
+    def say_method_unavailable(self) -> None:
+        self.say(TEXT["method_unavailable"])
 
     def ask_question(self) -> None:
         texts, asked = self.slots["question_texts"], self.slots["asked"]
@@ -187,7 +187,11 @@ class RecoveryDialog(Readers):
         if self.agent_link is not None:
             self.say(TEXT["agent_link"].format(minutes=minutes), link=self.agent_link)
             return
-        link = self.service.issue_reset_link(self.slots["handle"])
+        try:
+            link = self.service.issue_reset_link(self.slots["handle"])
+        except LinkLimitError:
+            self.say(TEXT["link_limit"])
+            return
         self.say(TEXT["verified_reset"].format(minutes=minutes), link=Link(link.url, TEXT["link_label"]))
 
     def say_awaiting(self) -> None:

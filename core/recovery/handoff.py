@@ -12,20 +12,24 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from core.recovery.base import AGENT_VOUCHED, RecoveryBase
+from core.recovery.deps import RecoveryDeps
+from core.recovery.standing import AGENT_VOUCHED, load
 from core.storage.models import Recovery
 from core.support.hours import parse_support_hours
 from core.support.tickets import add_person_message, close_by_person, open_ticket, queue_position
 from core.types import HandoffReason, NotVerifiedError, Requester, ResetLink, Ticket
 
-__all__ = ["HandoffSteps"]
+__all__ = ["Handoff"]
 
 # The facade's logger name, as before the split, so logging configuration keeps matching.
 log = logging.getLogger("core.recovery")
 
 
-class HandoffSteps(RecoveryBase):
+class Handoff:
     """open_ticket, add_to_ticket, leave_ticket, agent_issue_link, agent_override."""
+
+    def __init__(self, deps: RecoveryDeps) -> None:
+        self._deps = deps
 
     # -- hand-off ---------------------------------------------------------------------------------------
 
@@ -38,8 +42,8 @@ class HandoffSteps(RecoveryBase):
         transcript: Sequence[dict[str, Any]] = (),
     ) -> Ticket:
         """Hand the person to live support. `transcript` must already be redacted (bot/ does that)."""
-        now = self._clock.now()
-        with self._db.transaction() as session:
+        now = self._deps.clock.now()
+        with self._deps.database.transaction() as session:
             recovery = session.get(Recovery, handle) if handle else None
             account_id = recovery.account_id if recovery else None
             ticket = open_ticket(
@@ -51,13 +55,13 @@ class HandoffSteps(RecoveryBase):
                 transcript=transcript,
                 now=now,
             )
-            self._audit.record(
+            self._deps.audit.record(
                 session, "handoff.opened", actor=requester.subject, account_id=account_id,
                 recovery_id=handle, reason=reason.value, reference=ticket.reference,
             )  # fmt: skip
-        hours = parse_support_hours(self.settings.support_hours) if self.settings.support_hours else None
+        hours = parse_support_hours(self._deps.limits.support_hours) if self._deps.limits.support_hours else None
         opens_at = hours.next_opening(now) if hours and not hours.is_open(now) else None
-        wait = ticket.position * self.settings.support_minutes_per_ticket
+        wait = ticket.position * self._deps.limits.support_minutes_per_ticket
         ticket = replace(ticket, expected_wait_minutes=wait, opens_at=opens_at)
         if ticket.created:
             self._alert(ticket, requester)
@@ -65,7 +69,7 @@ class HandoffSteps(RecoveryBase):
 
     def _alert(self, ticket: Ticket, requester: Requester) -> None:
         """Tell support a ticket is waiting (Slack channel or email); an alert failing never fails the hand-off."""
-        for alert in self.ticket_alerts:
+        for alert in self._deps.ticket_alerts:
             try:
                 alert(ticket, requester)
             except Exception as exc:  # an alert is best effort: the ticket is in the queue regardless
@@ -73,8 +77,8 @@ class HandoffSteps(RecoveryBase):
 
     def add_to_ticket(self, requester: Requester, text: str) -> Ticket | None:
         """Put what the person said while waiting (redacted by bot/) on their open ticket."""
-        with self._db.transaction() as session:
-            ticket = add_person_message(session, requester, text, self._clock.now())
+        with self._deps.database.transaction() as session:
+            ticket = add_person_message(session, requester, text, self._deps.clock.now())
             if ticket is None:
                 return None
             return Ticket(
@@ -86,10 +90,10 @@ class HandoffSteps(RecoveryBase):
 
     def leave_ticket(self, requester: Requester) -> None:
         """The person cancelled or went back to the bot while waiting."""
-        with self._db.transaction() as session:
-            ticket = close_by_person(session, requester, self._clock.now())
+        with self._deps.database.transaction() as session:
+            ticket = close_by_person(session, requester, self._deps.clock.now())
             if ticket is not None:
-                self._audit.record(
+                self._deps.audit.record(
                     session, "handoff.left", actor=requester.subject, account_id=ticket.account_id,
                     recovery_id=ticket.recovery_id, reference=ticket.reference,
                 )  # fmt: skip
@@ -102,16 +106,16 @@ class HandoffSteps(RecoveryBase):
         The recovery counts as verified from then on, so the person can ask the bot for a fresh link
         (a channel that shows history later, like the web chat, never stores the link itself)."""
         reason = _required_reason(reason)
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
             if recovery.account_id is None:
                 raise NotVerifiedError("this recovery names no account")
             if AGENT_VOUCHED not in recovery.verified_steps:
                 recovery.verified_steps = [*recovery.verified_steps, AGENT_VOUCHED]
-            url, expires_at = self._links.issue(
-                session, account_id=recovery.account_id, recovery_id=recovery.id, now=self._clock.now()
+            url, expires_at = self._deps.links.issue(
+                session, account_id=recovery.account_id, recovery_id=recovery.id, now=self._deps.clock.now()
             )
-            self._audit.record(
+            self._deps.audit.record(
                 session, "agent.link_issued", actor=f"agent:{agent}", account_id=recovery.account_id,
                 recovery_id=handle, reason=reason,
             )  # fmt: skip
@@ -120,10 +124,10 @@ class HandoffSteps(RecoveryBase):
     def agent_override(self, handle: str, *, agent: str, reason: str) -> None:
         """Let this recovery verify by code again although self-service is locked (the agent vouches)."""
         reason = _required_reason(reason)
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
             recovery.agent_override = True
-            self._audit.record(
+            self._deps.audit.record(
                 session, "agent.override", actor=f"agent:{agent}", account_id=recovery.account_id,
                 recovery_id=handle, reason=reason,
             )  # fmt: skip

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from core.recovery.base import RecoveryBase
+from core.recovery.deps import RecoveryDeps
+from core.recovery.standing import Standing, actor, load
 from core.secrets.password_policy import PolicyResult
 from core.storage.models import Recovery
-from core.types import Requester, ResetLink, ResetOutcome, ResetStatus
+from core.types import LinkLimitError, Requester, ResetLink, ResetOutcome, ResetStatus
 
-__all__ = ["ResetSteps"]
+__all__ = ["Reset"]
 
 # The facade's logger name, as before the split, so logging configuration keeps matching.
 log = logging.getLogger("core.recovery")
@@ -24,85 +25,95 @@ _NOT_SAVED_LINK_SPENT = (
 )
 
 
-class ResetSteps(RecoveryBase):
+class Reset:
     """issue_reset_link, unlock, abandon, check_password, link_is_valid, complete_reset."""
+
+    def __init__(self, deps: RecoveryDeps) -> None:
+        self._deps = deps
+        self._standing = Standing(deps)
 
     # -- after verification -----------------------------------------------------------------------------
 
     def issue_reset_link(self, handle: str) -> ResetLink:
-        with self._db.transaction() as session:
-            recovery = self._verified(session, handle)
+        with self._deps.database.transaction() as session:
+            recovery = self._standing.verified(session, handle)
             assert recovery.account_id is not None  # only known accounts can be verified
-            url, expires_at = self._links.issue(
-                session, account_id=recovery.account_id, recovery_id=recovery.id, now=self._clock.now()
+            # Capped per verification: whoever holds the chat can't mint links without end. One issuer at a
+            # time (the hold), so parallel "new link" requests can't all slip under the cap.
+            self._deps.failures.hold(session, [recovery.subject])
+            if self._deps.links.issued_for(session, recovery.id) >= self._deps.limits.links_per_verification:
+                raise LinkLimitError("this verification has had all its reset links")
+            url, expires_at = self._deps.links.issue(
+                session, account_id=recovery.account_id, recovery_id=recovery.id, now=self._deps.clock.now()
             )
-            self._audit.record(
-                session, "link.issued", actor=self._actor(recovery), account_id=recovery.account_id,
+            self._deps.audit.record(
+                session, "link.issued", actor=actor(recovery), account_id=recovery.account_id,
                 recovery_id=handle,
             )  # fmt: skip
         return ResetLink(url=url, expires_at=expires_at)
 
     def unlock(self, handle: str) -> None:
-        with self._db.transaction() as session:
-            recovery = self._verified(session, handle)
+        with self._deps.database.transaction() as session:
+            recovery = self._standing.verified(session, handle)
             account_id = recovery.account_id
             assert account_id is not None
-        self._directory.unlock(account_id)
+        self._deps.directory.unlock(account_id)
         self._after_change(account_id, handle, "unlocked", actor=self._requester_subject(handle))
 
     def abandon(self, handle: str) -> None:
         """The person stopped (cancel, restart): the codes and reset link of this recovery stop working."""
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
-            self._codes.revoke_open(session, recovery_ids=[recovery.id])
-            self._links.revoke_open(session, recovery_id=recovery.id)
-            self._audit.record(
-                session, "recovery.abandoned", actor=self._actor(recovery), account_id=recovery.account_id,
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
+            self._deps.codes.revoke_open(session, recovery_ids=[recovery.id])
+            self._deps.links.revoke_open(session, recovery_id=recovery.id)
+            self._deps.audit.record(
+                session, "recovery.abandoned", actor=actor(recovery), account_id=recovery.account_id,
                 recovery_id=handle,
             )  # fmt: skip
 
     def check_password(self, token: str, password: str) -> PolicyResult | None:
         """Policy feedback for the reset page's live meter; None when the link is not valid."""
-        with self._db.transaction() as session:
-            row = self._links.find_valid(session, token, self._clock.now())
+        with self._deps.database.transaction() as session:
+            row = self._deps.links.find_valid(session, token, self._deps.clock.now())
             account_id = row.account_id if row else None
-        account = self._directory.get(account_id) if account_id is not None else None
+        account = self._deps.directory.get(account_id) if account_id is not None else None
         if account is None:
             return None
-        return self._policy.check(password, account.personal_words)
+        return self._deps.passwords.check(password, account.personal_words)
 
     def link_is_valid(self, token: str) -> bool:
-        with self._db.transaction() as session:
-            return self._links.find_valid(session, token, self._clock.now()) is not None
+        with self._deps.database.transaction() as session:
+            return self._deps.links.find_valid(session, token, self._deps.clock.now()) is not None
 
     def complete_reset(self, token: str, new_password: str, confirmation: str) -> ResetOutcome:
-        now = self._clock.now()
-        with self._db.transaction() as session:
-            row = self._links.find_valid(session, token, now)
+        now = self._deps.clock.now()
+        with self._deps.database.transaction() as session:
+            row = self._deps.links.find_valid(session, token, now)
             if row is None:
                 return ResetOutcome(ResetStatus.INVALID_LINK)
             row_id, account_id, recovery_id = row.id, row.account_id, row.recovery_id
-        account = self._directory.get(account_id)
+        account = self._deps.directory.get(account_id)
         if account is None:
             return ResetOutcome(ResetStatus.INVALID_LINK)
         if new_password != confirmation:
             return ResetOutcome(ResetStatus.MISMATCH, ("The two passwords are not the same.",))
-        verdict = self._policy.check(new_password, account.personal_words)
+        verdict = self._deps.passwords.check(new_password, account.personal_words)
         problems = list(verdict.problems)
-        if verdict.ok and self._directory.is_recent_password(account_id, new_password, self.settings.password_history):
-            problems.append(f"It is one of your last {self.settings.password_history} passwords; choose a new one.")
+        history = self._deps.limits.password_history
+        if verdict.ok and self._deps.directory.is_recent_password(account_id, new_password, history):
+            problems.append(f"It is one of your last {history} passwords; choose a new one.")
         if problems:
             return ResetOutcome(ResetStatus.REJECTED, tuple(problems), verdict.score)
-        with self._db.transaction() as session:
-            row = self._links.find_valid(session, token, now)
-            if row is None or not self._links.consume(session, row, now):
+        with self._deps.database.transaction() as session:
+            row = self._deps.links.find_valid(session, token, now)
+            if row is None or not self._deps.links.consume(session, row, now):
                 return ResetOutcome(ResetStatus.INVALID_LINK)
         try:
-            self._directory.set_password(account_id, new_password)
+            self._deps.directory.set_password(account_id, new_password)
         except Exception as exc:  # the directory may be remote: give the link back, never half-reset
             try:
-                with self._db.transaction() as session:
-                    self._links.release(session, row_id)
+                with self._deps.database.transaction() as session:
+                    self._deps.links.release(session, row_id)
             except Exception as release_exc:  # the database itself is down: the link stays spent
                 log.error(
                     "saving a new password failed (%s), and so did giving the reset link back (%s)",
@@ -115,8 +126,8 @@ class ResetSteps(RecoveryBase):
         try:
             self._after_change(account_id, recovery_id, "password_reset", actor="reset-page")
             if recovery_id is not None:
-                with self._db.transaction() as session:
-                    recovery = self._load(session, recovery_id)
+                with self._deps.database.transaction() as session:
+                    recovery = load(session, recovery_id)
                     requester = Requester(recovery.channel, recovery.channel_user)
         except Exception as exc:  # the password IS changed: say so, and leave a loud trace for operators
             log.error("password changed, but closing codes/notifying/auditing failed (%s)", type(exc).__name__)
@@ -124,17 +135,21 @@ class ResetSteps(RecoveryBase):
 
     def _after_change(self, account_id: int, recovery_id: str | None, change: str, *, actor: str) -> None:
         """Close every open code and link, mark the recovery done, notify every contact, audit."""
-        now = self._clock.now()
-        with self._db.transaction() as session:
-            self._codes.revoke_open(session, account_id=account_id)
-            self._links.revoke_open(session, account_id=account_id)
+        now = self._deps.clock.now()
+        with self._deps.database.transaction() as session:
+            self._deps.codes.revoke_open(session, account_id=account_id)
+            self._deps.links.revoke_open(session, account_id=account_id)
             recovery = session.get(Recovery, recovery_id) if recovery_id else None
             if recovery is not None:
                 recovery.completed_at = now
-        account = self._directory.get(account_id)
-        notified = self._notifier.account_changed(account, change) if account else {}
-        with self._db.transaction() as session:
-            self._audit.record(
+        account = self._deps.directory.get(account_id)
+        notified = self._deps.notifier.account_changed(account, change) if account else {}
+        with self._deps.database.transaction() as session:
+            self._deps.audit.record(
                 session, f"account.{change}", actor=actor, account_id=account_id, recovery_id=recovery_id,
                 notified=notified,
             )  # fmt: skip
+
+    def _requester_subject(self, handle: str) -> str:
+        with self._deps.database.transaction() as session:
+            return actor(load(session, handle))

@@ -11,7 +11,8 @@ import random
 import secrets
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,17 +20,22 @@ from sqlalchemy.orm import Session
 from core.delivery.notify import code_email, code_sms
 from core.delivery.ports import DeliveryError, EmailMessage
 from core.directory.port import Account
-from core.recovery.base import RecoveryBase
+from core.recovery.deps import RecoveryDeps
+from core.recovery.standing import Standing, actor, load, subjects
 from core.secrets.limits import send_wait_seconds
 from core.secrets.questions import QUESTION_POOL, Question, find_question
 from core.storage.models import Recovery
 from core.types import CheckResult, CheckStatus, Method, Options, Purpose, Requester, SendResult, SendStatus
 
-__all__ = ["VerificationSteps"]
+__all__ = ["Verification"]
 
 
-class VerificationSteps(RecoveryBase):
+class Verification:
     """start, options, send_code, verify_code, questions, verify_answers, answer_question."""
+
+    def __init__(self, deps: RecoveryDeps) -> None:
+        self._deps = deps
+        self._standing = Standing(deps)
 
     # -- starting ------------------------------------------------------------------------------------
 
@@ -38,10 +44,10 @@ class VerificationSteps(RecoveryBase):
         key = unicodedata.normalize("NFKC", identifier).strip().casefold()
         if not key:
             raise ValueError("an identifier is required")
-        account = self._directory.find(key)
-        subject = f"account:{account.id}" if account else "unknown:" + self._keyed.digest(key, purpose="id")[:40]
+        account = self._deps.directory.find(key)
+        subject = f"account:{account.id}" if account else "unknown:" + self._deps.keyed.digest(key, purpose="id")[:40]
         handle = secrets.token_urlsafe(24)
-        with self._db.transaction() as session:
+        with self._deps.database.transaction() as session:
             session.add(
                 Recovery(
                     id=handle,
@@ -52,11 +58,11 @@ class VerificationSteps(RecoveryBase):
                     channel_user=requester.user_id,
                     verified_steps=[],
                     drawn_questions=[],
-                    created_at=self._clock.now(),
+                    created_at=self._deps.clock.now(),
                 )
             )
             # Whether the identifier matched is recorded by account_id being set or not; the typed text is not.
-            self._audit.record(
+            self._deps.audit.record(
                 session,
                 "recovery.started",
                 actor=requester.subject,
@@ -70,19 +76,19 @@ class VerificationSteps(RecoveryBase):
     # -- where things stand -----------------------------------------------------------------------------
 
     def options(self, handle: str) -> Options:
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
-            return self._options(session, recovery)
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
+            return self._standing.options(session, recovery)
 
     # -- one-time codes ------------------------------------------------------------------------------
 
     def send_code(self, handle: str, method: Method) -> SendResult:
         if not method.sends_code:
             raise ValueError(f"{method} does not send a code")
-        now = self._clock.now()
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
-            options = self._options(session, recovery)
+        now = self._deps.clock.now()
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
+            options = self._standing.options(session, recovery)
             if options.locked:
                 return SendResult(SendStatus.LOCKED)
             if method in options.unavailable:
@@ -92,66 +98,70 @@ class VerificationSteps(RecoveryBase):
             wait, capped = send_wait_seconds(
                 session,
                 recovery.subject,
+                recovery.id,
+                method.value,
                 now,
-                per_hour=self.settings.code_sends_per_hour,
-                spacing_seconds=self.settings.code_send_interval_seconds,
+                per_hour=self._deps.limits.code_sends_per_hour,
+                spacing_seconds=self._deps.limits.code_send_interval_seconds,
             )
             if wait:
                 status = SendStatus.RATE_LIMITED if capped else SendStatus.TOO_SOON
                 return SendResult(status, retry_after=wait)
-            code = self._codes.issue(session, recovery, method, now)
+            # Offered but not on file (METHOD_DISCLOSURE=all): no code, and the same path and time as a send.
+            usable = self._standing.offers(method, session, recovery)
+            code = self._deps.codes.issue(session, recovery, method, now) if usable else None
             account_id = recovery.account_id
         # Delivered after the commit: a slow provider must not hold a database write lock.
-        account = self._directory.get(account_id or 0)  # one lookup either way (id 0 matches nobody)
+        account = self._deps.directory.get(account_id or 0)  # one lookup either way (id 0 matches nobody)
         try:
-            if account is not None:
+            if account is not None and code is not None:
                 started = time.perf_counter()
                 self._deliver_code(account, method, code)
-                self._delivery_time.observe(method, time.perf_counter() - started)
+                self._deps.delivery_time.observe(method, time.perf_counter() - started)
             else:
-                # Nothing to send for an unknown identifier; take as long as a real delivery usually does,
-                # so the response time does not say whether the account exists.
-                time.sleep(self._delivery_time.typical(method))
+                # Nothing to send (an unknown identifier, or a method not on file); take as long as a real
+                # delivery usually does, so the response time says neither.
+                time.sleep(self._deps.delivery_time.typical(method))
         except DeliveryError as exc:
-            with self._db.transaction() as session:
-                recovery = self._load(session, handle)
-                self._codes.discard(session, recovery)
-                self._audit.record(
+            with self._deps.database.transaction() as session:
+                recovery = load(session, handle)
+                self._deps.codes.discard(session, recovery)
+                self._deps.audit.record(
                     session, "code.delivery_failed", actor="system", account_id=account_id,
                     recovery_id=handle, method=method.value, reason=exc.reason,
                 )  # fmt: skip
             return SendResult(SendStatus.UNAVAILABLE)
-        with self._db.transaction() as session:
-            self._audit.record(
-                session, "code.sent", actor="system", account_id=account_id, recovery_id=handle, method=method.value
+        event = "code.sent" if code is not None else "code.not_on_file"
+        with self._deps.database.transaction() as session:
+            self._deps.audit.record(
+                session, event, actor="system", account_id=account_id, recovery_id=handle, method=method.value
             )
-        return SendResult(SendStatus.SENT)
+        return SendResult(SendStatus.SENT if code is not None else SendStatus.UNAVAILABLE)
 
     def _deliver_code(self, account: Account, method: Method, code: str) -> None:
-        minutes = self.settings.code_ttl_seconds // 60
+        minutes = self._deps.limits.code_ttl_seconds // 60
         if method is Method.EMAIL and account.email:
             subject, body = code_email(code, minutes)
-            self.breakers[Method.EMAIL].call(self._email.send, EmailMessage(account.email, subject, body))
+            self._deps.breakers[Method.EMAIL].call(self._deps.email.send, EmailMessage(account.email, subject, body))
         elif method is Method.SMS and account.phone:
-            self.breakers[Method.SMS].call(self._sms.send, account.phone, code_sms(code, minutes))
+            self._deps.breakers[Method.SMS].call(self._deps.sms.send, account.phone, code_sms(code, minutes))
 
     def verify_code(self, handle: str, typed: str) -> CheckResult:
-        now = self._clock.now()
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
-            if self._locked(session, recovery, now):
+        now = self._deps.clock.now()
+        with self._judging(handle) as (session, recovery):
+            if self._standing.locked(session, recovery, now):
                 return CheckResult(CheckStatus.LOCKED)
-            status, tries_left, method = self._codes.check(
+            status, tries_left, method = self._deps.codes.check(
                 session, recovery, typed, now, can_succeed=recovery.account_id is not None
             )
             if status is CheckStatus.VERIFIED and method is not None:
                 return self._step_passed(session, recovery, method)
             if status is CheckStatus.WRONG:
                 self._fail(session, recovery, "code", now)
-                if self._locked(session, recovery, now):
+                if self._standing.locked(session, recovery, now):
                     status, tries_left = CheckStatus.LOCKED, None
-            self._audit.record(
-                session, "code.checked", actor=self._actor(recovery), account_id=recovery.account_id,
+            self._deps.audit.record(
+                session, "code.checked", actor=actor(recovery), account_id=recovery.account_id,
                 recovery_id=handle, outcome=status.value,
             )  # fmt: skip
             return CheckResult(status, tries_left)
@@ -160,10 +170,12 @@ class VerificationSteps(RecoveryBase):
 
     def questions(self, handle: str) -> list[Question]:
         """The questions to ask, drawn once per recovery so asking again never shows different ones."""
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
-            if Method.QUESTIONS not in self._options(session, recovery).methods:
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
+            if Method.QUESTIONS not in self._standing.options(session, recovery).methods:
                 return []
+            if not self._standing.offers(Method.QUESTIONS, session, recovery):
+                return []  # offered to everyone (METHOD_DISCLOSURE=all), but none on file
             if not recovery.drawn_questions:
                 recovery.drawn_questions = self._draw(recovery)
             return [q for qid in recovery.drawn_questions if (q := find_question(qid)) is not None]
@@ -172,16 +184,16 @@ class VerificationSteps(RecoveryBase):
         if recovery.account_id is None:
             # An unknown identifier gets a fixed decoy "enrolment" (the same every time) drawn from like a
             # real one, so repeated recoveries show the same pattern of questions as a known account.
-            seeded = random.Random(self._keyed.digest(recovery.subject, purpose="decoy-questions"))
-            enrolled = [q.id for q in seeded.sample(QUESTION_POOL, self.settings.questions_min_enrolled)]
+            seeded = random.Random(self._deps.keyed.digest(recovery.subject, purpose="decoy-questions"))
+            enrolled = [q.id for q in seeded.sample(QUESTION_POOL, self._deps.limits.questions_min_enrolled)]
         else:
-            enrolled = self._answers.enrolled(recovery.account_id)
-        return secrets.SystemRandom().sample(enrolled, self.settings.questions_asked)
+            enrolled = self._deps.answers.enrolled(recovery.account_id)
+        return secrets.SystemRandom().sample(enrolled, self._deps.limits.questions_asked)
 
     def verify_answers(self, handle: str, answers: Mapping[str, str]) -> CheckResult:
         """Judge a whole set of answers at once; the result never says which one was wrong."""
-        with self._db.transaction() as session:
-            drawn = self._load(session, handle).drawn_questions
+        with self._deps.database.transaction() as session:
+            drawn = load(session, handle).drawn_questions
         if not drawn or set(answers) != set(drawn):
             raise ValueError("answer exactly the questions drawn by questions(handle)")
         result: CheckResult | None = None
@@ -193,21 +205,24 @@ class VerificationSteps(RecoveryBase):
     def answer_question(self, handle: str, question_id: str, answer: str) -> CheckResult | None:
         """Take one answer (a chat asks one question at a time). Returns None while questions remain,
         then the verdict on the whole set; the per-question outcome is kept server-side, never shown."""
-        now = self._clock.now()
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
-            if self._locked(session, recovery, now):
+        now = self._deps.clock.now()
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
+            if self._standing.locked(session, recovery, now):
                 return CheckResult(CheckStatus.LOCKED)
             if question_id not in recovery.drawn_questions:
                 raise ValueError("that question was not drawn for this recovery")
             account_id = recovery.account_id
         if account_id is None:
-            self._answers.verify_decoy(1)
+            self._deps.answers.verify_decoy(1)
             right = False
         else:
-            right = self._answers.verify(account_id, {question_id: answer})
-        with self._db.transaction() as session:
-            recovery = self._load(session, handle)
+            right = self._deps.answers.verify(account_id, {question_id: answer})
+        with self._judging(handle) as (session, recovery):
+            if self._standing.locked(session, recovery, now):
+                # Locked while this answer was being checked: refused even if right, and not counted.
+                recovery.answer_results = {}
+                return CheckResult(CheckStatus.LOCKED)
             results = {**recovery.answer_results, question_id: right}
             if set(results) != set(recovery.drawn_questions):
                 recovery.answer_results = results
@@ -216,22 +231,32 @@ class VerificationSteps(RecoveryBase):
             if all(results.values()):
                 return self._step_passed(session, recovery, Method.QUESTIONS)
             self._fail(session, recovery, "questions", now)
-            left = self._failures.remaining(session, self._subjects(recovery), now)
+            left = self._deps.failures.remaining(session, subjects(recovery), now)
             locked = left == 0 and not recovery.agent_override
             return CheckResult(CheckStatus.LOCKED) if locked else CheckResult(CheckStatus.WRONG, left)
 
+    @contextmanager
+    def _judging(self, handle: str) -> Iterator[tuple[Session, Recovery]]:
+        """A transaction that is the only judge of this recovery's subjects (see FailureCounter.hold): the
+        lock is checked, the guess judged and a failure counted with no other judge in between."""
+        with self._deps.database.transaction() as session:
+            recovery = load(session, handle)
+            self._deps.failures.hold(session, subjects(recovery))
+            session.refresh(recovery)  # read again under the hold: a racer may have changed it meanwhile
+            yield session, recovery
+
     def _step_passed(self, session: Session, recovery: Recovery, method: Method) -> CheckResult:
         recovery.verified_steps = [*recovery.verified_steps, method.value]
-        verified = self._is_verified(session, recovery)
-        self._audit.record(
-            session, "verification.passed", actor=self._actor(recovery), account_id=recovery.account_id,
+        verified = self._standing.is_verified(session, recovery)
+        self._deps.audit.record(
+            session, "verification.passed", actor=actor(recovery), account_id=recovery.account_id,
             recovery_id=recovery.id, method=method.value, complete=verified,
         )  # fmt: skip
         return CheckResult(CheckStatus.VERIFIED if verified else CheckStatus.NEXT_STEP)
 
     def _fail(self, session: Session, recovery: Recovery, kind: str, now: Any) -> None:
-        self._failures.record(session, self._subjects(recovery), now)
-        self._audit.record(
-            session, "verification.failed", actor=self._actor(recovery), account_id=recovery.account_id,
+        self._deps.failures.record(session, subjects(recovery), now)
+        self._deps.audit.record(
+            session, "verification.failed", actor=actor(recovery), account_id=recovery.account_id,
             recovery_id=recovery.id, method=kind,
         )  # fmt: skip

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.storage.models import OneTimeCode, VerificationFailure
@@ -22,8 +23,9 @@ _FAILURES_BY_SUBJECT = (
     )
     .group_by(VerificationFailure.subject)
 )
+_ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 _CODES_SENT_SINCE = (
-    select(OneTimeCode.created_at)
+    select(OneTimeCode.created_at, OneTimeCode.recovery_id, OneTimeCode.method)
     .where(OneTimeCode.subject == bindparam("subject"), OneTimeCode.created_at > bindparam("since"))
     .order_by(OneTimeCode.created_at)
 )
@@ -40,6 +42,23 @@ class FailureCounter:
         self.max_failures = max_failures
         self.window = timedelta(seconds=window_seconds)
 
+    def hold(self, session: Session, subjects: Sequence[str]) -> None:
+        """Make this transaction the only judge of `subjects` until it ends, so that checking the limit,
+        judging a guess and counting a failure are one atomic step: parallel guesses queue here instead of
+        all reading "not locked" before any of them counts (which let 20 parallel answers past a limit of 10).
+
+        PostgreSQL: a transaction-scoped advisory lock per subject, taken in sorted order (no deadlock).
+        SQLite allows one writer at a time: BEGIN IMMEDIATE takes the write lock now, so what is read next is
+        the newest and nobody else commits before this transaction ends. It must come before the transaction's
+        first write (pysqlite opens transactions lazily, at the first write); reads before it are fine.
+        """
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        for key in sorted({_lock_key(subject) for subject in subjects}):
+            connection.execute(_ADVISORY_LOCK, {"key": key})
+
     def record(self, session: Session, subjects: Sequence[str], now: datetime) -> None:
         session.add_all(VerificationFailure(subject=subject, at=now) for subject in subjects)
 
@@ -54,19 +73,39 @@ class FailureCounter:
 
 
 def send_wait_seconds(
-    session: Session, subject: str, now: datetime, *, per_hour: int, spacing_seconds: int
+    session: Session,
+    subject: str,
+    recovery_id: str,
+    method: str,
+    now: datetime,
+    *,
+    per_hour: int,
+    spacing_seconds: int,
 ) -> tuple[int, bool]:
-    """Seconds until `subject` may be sent another code, and whether the hourly cap is the reason."""
+    """Seconds until this recovery may be sent another code by `method`, and whether the hourly cap is why.
+
+    The hourly cap counts every send for `subject` (the account), so many sessions can't flood one phone.
+    The spacing counts only this recovery's sends by this method: spaced per account, a "please wait" told
+    someone starting a recovery by username that a code had just gone out for an employee ID, linking the two.
+    """
     hour_ago = now - timedelta(hours=1)
-    sent = session.scalars(_CODES_SENT_SINCE, {"subject": subject, "since": hour_ago}).all()
-    if len(sent) >= per_hour:
-        oldest_in_window = sent[len(sent) - per_hour]
+    since = min(hour_ago, now - timedelta(seconds=spacing_seconds))
+    sent = session.execute(_CODES_SENT_SINCE, {"subject": subject, "since": since}).all()
+    in_hour = [at for at, _, _ in sent if at > hour_ago]
+    if len(in_hour) >= per_hour:
+        oldest_in_window = in_hour[len(in_hour) - per_hour]
         return _ceil_seconds(oldest_in_window + timedelta(hours=1) - now), True
-    if sent:
-        next_allowed = sent[-1] + timedelta(seconds=spacing_seconds)
+    mine = [at for at, sent_for, by in sent if sent_for == recovery_id and by == method]
+    if mine:
+        next_allowed = mine[-1] + timedelta(seconds=spacing_seconds)
         if next_allowed > now:
             return _ceil_seconds(next_allowed - now), False
     return 0, False
+
+
+def _lock_key(subject: str) -> int:
+    """A subject as a signed 64-bit advisory-lock key (a collision only makes two subjects queue together)."""
+    return int.from_bytes(hashlib.blake2b(subject.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def _ceil_seconds(delta: timedelta) -> int:

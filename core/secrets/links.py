@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.secrets.hashing import KeyedHasher
@@ -24,6 +24,7 @@ _CONSUME = (
     .where(_TOKENS.c.id == bindparam("token_id"), *_OPEN, _TOKENS.c.expires_at > bindparam("now"))
     .values(used_at=bindparam("now"))
 )
+_ISSUED_FOR_RECOVERY = select(func.count()).where(_TOKENS.c.recovery_id == bindparam("recovery_id"))
 _RELEASE = update(_TOKENS).where(_TOKENS.c.id == bindparam("token_id")).values(used_at=None)
 _REVOKE_FOR_ACCOUNT = update(_TOKENS).where(_TOKENS.c.account_id == bindparam("owner"), *_OPEN).values(revoked=True)
 _REVOKE_FOR_RECOVERY = update(_TOKENS).where(_TOKENS.c.recovery_id == bindparam("owner"), *_OPEN).values(revoked=True)
@@ -48,6 +49,10 @@ class LinkBook:
             _INSERT, {**row, "recovery_id": recovery_id, "created_at": now, "expires_at": expires_at, "revoked": False}
         )
         return self._base + token, expires_at
+
+    def issued_for(self, session: Session, recovery_id: str) -> int:
+        """How many links this recovery has had (used, revoked or open)."""
+        return int(session.connection().execute(_ISSUED_FOR_RECOVERY, {"recovery_id": recovery_id}).scalar() or 0)
 
     def find_valid(self, session: Session, token: str, now: datetime) -> ResetToken | None:
         row = session.scalars(

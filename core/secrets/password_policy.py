@@ -63,6 +63,11 @@ class PasswordPolicy:
         elif length > self.max_length:
             problems.append(f"Use at most {self.max_length} characters (this one has {length}).")
 
+        if any(unicodedata.category(ch) == "Cc" for ch in candidate):
+            # NUL cuts a password short in C-based systems (LDAP servers, PAM), so what is saved would not be what
+            # was typed; other control characters can't be typed reliably at every sign-in screen.
+            problems.append("Leave out control characters (such as NUL or tab); they can't be typed at every sign-in.")
+
         folded = candidate.casefold()
         if any(word in folded for word in words):
             problems.append(

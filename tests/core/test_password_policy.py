@@ -130,3 +130,12 @@ def test_settings_are_honoured() -> None:
         PasswordPolicy(min_length=20, max_length=10)
     with pytest.raises(ValueError):
         PasswordPolicy(min_strength=5)
+
+
+@pytest.mark.parametrize("control", ["\x00", "\t", "\x1b", "\x7f", "\x85"])
+def test_control_characters_are_refused_with_a_reason(policy: PasswordPolicy, control: str) -> None:
+    strong = "copper meadow lantern drift"
+    assert policy.check(strong).ok
+    verdict = policy.check(strong[:6] + control + strong[6:])
+    assert not verdict.ok
+    assert any("control characters" in problem for problem in verdict.problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -96,16 +97,19 @@ def database_fails(core: Core, pattern: str, times: int | None = 1) -> Iterator[
 # -- forcing the interleaving ---------------------------------------------------------------------------------
 
 
-class _GatedHasher:
-    """The code book's keyed hasher, holding each check between reading the code and marking it used."""
+class _PausingHasher:
+    """The code book's keyed hasher, pausing each check between reading the code and marking it used.
 
-    def __init__(self, inner: Any, gate: Any) -> None:
+    A pause, not a gate every racer must reach: a code check also holds the failure lock's subjects
+    (FailureCounter.hold), so only one racer at a time gets this far and a gate would never open."""
+
+    def __init__(self, inner: Any, pause_seconds: float) -> None:
         self._inner = inner
-        self._gate = gate
+        self._pause = pause_seconds
 
     def matches(self, *args: Any, **kwargs: Any) -> bool:
         result = bool(self._inner.matches(*args, **kwargs))
-        self._gate.wait(timeout=60)
+        time.sleep(self._pause)
         return result
 
     def __getattr__(self, name: str) -> Any:
@@ -113,12 +117,13 @@ class _GatedHasher:
 
 
 def gate_races(core: Core, gate: Any) -> None:
-    """Make every racer read before any of them writes: each code check waits at `gate` after finding the code
-    (before its conditional UPDATE), and each reset waits at `gate` after finding the link valid for the
-    last time (before consuming it). Without the atomic UPDATEs every racer would then win."""
-    codes = core.recovery._codes  # a test hook into the service's parts
-    codes._keyed = _GatedHasher(codes._keyed, gate)  # type: ignore[assignment]
-    links = core.recovery._links
+    """Make racers read before any of them writes: each code check pauses after finding the code (before its
+    conditional UPDATE; racers started together all read within the pause unless something serialises them),
+    and each reset waits at `gate` after finding the link valid for the last time (before consuming it).
+    Without the atomic UPDATEs (and, for codes, the hold) every racer would then win."""
+    codes = core.recovery.deps.codes  # a test hook into the service's parts
+    codes._keyed = _PausingHasher(codes._keyed, 0.2)  # type: ignore[assignment]
+    links = core.recovery.deps.links
     consume = links.consume
 
     def gated_consume(session: Any, row: Any, now: datetime) -> bool:
