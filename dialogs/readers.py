@@ -129,7 +129,8 @@ class Readers:
                 self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
                 return "handoff"
             return "questions_unavailable"
-        self.slots.update(Slots(questions=[q.id for q in questions], question_texts=[q.text for q in questions], asked=0))
+        drawn = Slots(questions=[q.id for q in questions], question_texts=[q.text for q in questions], asked=0)
+        self.slots.update(drawn)
         return "pick_questions"
 
     def read_code(self) -> str:
