@@ -20,6 +20,7 @@ from core.delivery.ports import EmailSender, SmsSender
 from core.directory.port import DirectoryBackend
 from core.recovery.handoff import HandoffSteps
 from core.recovery.reset import ResetSteps
+from core.recovery.terms import Terms
 from core.recovery.verify import VerificationSteps
 from core.secrets.answers import AnswerStore
 from core.secrets.codes import CodeBook
@@ -38,8 +39,8 @@ __all__ = ["RecoveryService"]
 class RecoveryService(VerificationSteps, ResetSteps, HandoffSteps):
     """The recovery API: verification steps, then a reset link or unlock, or a hand-off to live support.
 
-    Public attributes: `settings`, `breakers` (one circuit breaker per code-sending method) and
-    `ticket_alerts` (callbacks for newly opened tickets).
+    Public attributes: `settings`, `terms` (what the dialogs tell the person), `breakers` (one circuit
+    breaker per code-sending method) and `ticket_alerts` (callbacks for newly opened tickets).
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class RecoveryService(VerificationSteps, ResetSteps, HandoffSteps):
             ttl_seconds=settings.code_ttl_seconds,
             max_attempts=settings.code_max_attempts,
         )
+        self.terms = Terms(settings.code_digits, settings.code_ttl_seconds, settings.reset_token_ttl_seconds)
         self._links = LinkBook(keyed, public_url=settings.public_url, ttl_seconds=settings.reset_token_ttl_seconds)
         self._failures = FailureCounter(
             max_failures=settings.verification_max_failures, window_seconds=settings.verification_window_seconds
@@ -95,3 +97,9 @@ class RecoveryService(VerificationSteps, ResetSteps, HandoffSteps):
         self._audit = Audit(clock)
         # Called with each newly opened ticket: email or Slack alerts to support, wired by app.py.
         self.ticket_alerts = []
+
+    def proposal_for_email(self, email: str) -> str | None:
+        """The account a channel may propose for a person's verified workspace email (Slack's profile): only
+        a shortcut to typing ("Is this about your account X?"), never verification. None when no single match."""
+        account = self._directory.find_by_email(email)
+        return None if account is None else account.username or account.employee_id
