@@ -77,7 +77,7 @@ def precreate_sessions(core: Core, count: int) -> list[str]:
     import secrets
 
     engine = build_engine(core)
-    history = ChatHistory(core.database, core.clock)
+    history = ChatHistory(core.database, core.clock, CHANNEL)
     sessions = []
     for _ in range(count):
         session_id = secrets.token_urlsafe(24)

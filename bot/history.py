@@ -1,4 +1,6 @@
-"""The web chat's message history: what polling clients fetch with ?after=N."""
+"""A channel's message history, kept for channels whose clients fetch it (the web chat polls with ?after=N).
+
+The store behind the web channel: channels/web reads and writes history through this class only."""
 
 from __future__ import annotations
 
@@ -14,11 +16,10 @@ from core.storage.models import ChatMessage, table_of
 
 __all__ = ["ChatHistory"]
 
-CHANNEL = "web"
 _TABLE = table_of(ChatMessage)
 # Built once (building a statement costs about as much as running it); rows and ids come at execute time.
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
-_THIS_SESSION = (_TABLE.c.channel == CHANNEL, _TABLE.c.user_id == bindparam("session_id"))
+_THIS_SESSION = (_TABLE.c.channel == bindparam("channel"), _TABLE.c.user_id == bindparam("session_id"))
 _EXISTS = select(_TABLE.c.id).where(*_THIS_SESSION).limit(1)
 _AFTER = (
     select(_TABLE.c.id, _TABLE.c.sender, _TABLE.c.payload)
@@ -29,9 +30,10 @@ _AFTER = (
 
 
 class ChatHistory:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, channel: str) -> None:
         self._db = database
         self._clock = clock
+        self._channel = channel
 
     def record(
         self, session_id: str, *, person_text: str | None, replies: list[Reply], sender: str = "bot"
@@ -57,14 +59,20 @@ class ChatHistory:
     def after(self, session_id: str, seq: int, *, skip: Collection[int] = ()) -> tuple[list[dict[str, Any]], int]:
         """Messages after `seq` (oldest first, leaving out `skip`), and the newest sequence number."""
         with self._db.engine.connect() as connection:
-            rows = connection.execute(_AFTER, {"session_id": session_id, "seq": seq}).all()
+            rows = connection.execute(_AFTER, {"channel": self._channel, "session_id": session_id, "seq": seq}).all()
         messages = [{**row.payload, "from": row.sender} for row in rows if row.id not in skip]
         return messages, rows[-1].id if rows else max(seq, 0)
 
     def exists(self, session_id: str) -> bool:
         with self._db.engine.connect() as connection:
-            return connection.execute(_EXISTS, {"session_id": session_id}).first() is not None
+            found = connection.execute(_EXISTS, {"channel": self._channel, "session_id": session_id})
+            return found.first() is not None
 
-    @staticmethod
-    def _row(session_id: str, sender: str, payload: dict[str, Any], now: Any) -> dict[str, Any]:
-        return {"channel": CHANNEL, "user_id": session_id, "sender": sender, "payload": payload, "created_at": now}
+    def _row(self, session_id: str, sender: str, payload: dict[str, Any], now: Any) -> dict[str, Any]:
+        return {
+            "channel": self._channel,
+            "user_id": session_id,
+            "sender": sender,
+            "payload": payload,
+            "created_at": now,
+        }

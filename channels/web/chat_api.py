@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, jsonify, request
@@ -13,9 +14,8 @@ from bot.engine import MAX_MESSAGE_CHARS, Engine
 from bot.messages import Inbound
 from channels.web.history import CHANNEL, ChatHistory
 from core.secrets.ratelimit import Limit, RateLimiter
-from core.settings import Settings
 
-__all__ = ["chat_api_blueprint"]
+__all__ = ["ChatLimits", "chat_api_blueprint"]
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,16 @@ class TooManyRequests(Exception):
         self.retry_after = retry_after
 
 
-def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimiter, settings: Settings) -> Blueprint:
-    """Limits (settings, per minute) are generous for a person and tight for a script."""
+@dataclass(frozen=True, slots=True)
+class ChatLimits:
+    """Requests per minute (the chat_*_per_minute settings): generous for a person, tight for a script."""
+
+    requests: int
+    sessions: int
+    messages: int
+
+
+def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimiter, per_minute: ChatLimits) -> Blueprint:
     api = Blueprint("chat_api", __name__)
 
     def is_known(session_id: str) -> bool:
@@ -60,14 +68,14 @@ def chat_api_blueprint(engine: Engine, history: ChatHistory, limiter: RateLimite
         A message to an unknown session counts against its address only, then gets 404: made-up ids must
         not leave rate-limit rows behind."""
         address = request.remote_addr
-        limits = [Limit(f"addr:{address}", settings.chat_requests_per_minute)]
+        limits = [Limit(f"addr:{address}", per_minute.requests)]
         unknown_session = False
         if request.method == "POST" and request.endpoint == f"{api.name}.create_session":
-            limits.append(Limit(f"new:{address}", settings.chat_sessions_per_minute))
+            limits.append(Limit(f"new:{address}", per_minute.sessions))
         elif request.method == "POST" and request.endpoint == f"{api.name}.post_message":
             session_id = (request.view_args or {})["session_id"]
             if is_known(session_id):
-                limits.append(Limit(f"session:{session_id}", settings.chat_messages_per_minute))
+                limits.append(Limit(f"session:{session_id}", per_minute.messages))
             else:
                 unknown_session = True
         wait = limiter.hit_all(limits)
