@@ -14,15 +14,17 @@ ABOVE_CORE = ("channels", "bot", "dialogs")
 
 def settings_reads(source: str) -> list[int]:
     """Lines that read `<anything>.settings` or import core.settings (the Settings object or its loader)."""
-    lines = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr == "settings":
-            lines.append(node.lineno)
-        elif isinstance(node, ast.ImportFrom) and node.module == "core.settings":
-            lines.append(node.lineno)
-        elif isinstance(node, ast.Import) and any(alias.name == "core.settings" for alias in node.names):
-            lines.append(node.lineno)
-    return sorted(lines)
+    return sorted(node.lineno for node in ast.walk(ast.parse(source)) if _reads_settings(node))
+
+
+def _reads_settings(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr == "settings"
+    if isinstance(node, ast.ImportFrom):
+        return node.module == "core.settings"
+    if isinstance(node, ast.Import):
+        return any(alias.name == "core.settings" for alias in node.names)
+    return False
 
 
 @pytest.mark.parametrize(
