@@ -40,7 +40,7 @@ class Engine:
         self._service = service
         self._store = store
         self._clock = clock
-        self._idle = idle_seconds
+        self._idle = idle_seconds  # app.py passes the conversation_idle_seconds setting (default 30 min)
         self.push = PushDispatcher()
 
     def open(self, channel: str, user_id: str) -> list[Reply]:
