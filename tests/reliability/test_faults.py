@@ -26,7 +26,8 @@ from tests.conftest import CoreFactory
 from tests.core.conftest import OLD_PASSWORD, add_employee, last_outbox_code
 from tests.fakes.smtp_server import FakeSmtpServer, _run
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.reliability.race_fault_support import (
+from tests.support import FakeClock, make_settings
+from tests.support.races import (
     NEW_PASSWORD,
     audit_count,
     database_fails,
@@ -34,7 +35,6 @@ from tests.reliability.race_fault_support import (
     reset_token,
     web_app,
 )
-from tests.support import FakeClock, make_settings
 
 TIMEOUT = 0.5  # seconds: the provider timeouts set for these tests
 
