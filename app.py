@@ -1,16 +1,14 @@
-"""ResetDesk: create_app(settings) and the command line. The one place that wires the parts together."""
+"""ResetDesk: create_app(settings), the one place that wires the parts together. The command line is in cli/."""
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import logging
 import os
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, Response, jsonify
 from pydantic import SecretStr
@@ -19,29 +17,38 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.dedupe import EventLedger
 from bot.engine import Engine
+from bot.history import ChatHistory
+from bot.relay import SupportRelay
 from bot.store import SqlConversationStore
-from channels.web import register_web
+from channels.contract import BackgroundStart, Channel
+from channels.web import ChatLimits, WebChannel, WebOptions
+from channels.web.chat_session import ChatSessions
 from core.clock import Clock, SystemClock
 from core.delivery.alerts import EmailTicketAlert
 from core.delivery.email import OutboxEmailSender, SmtpEmailSender
+from core.delivery.outbox import Outbox
 from core.delivery.ports import EmailSender, SmsSender
 from core.delivery.sms import OutboxSmsSender, TwilioSmsSender
 from core.directory.sql import SqlDirectory
+from core.logging_setup import configure_logging
 from core.recovery.service import RecoveryService
 from core.secrets.answers import AnswerStore
 from core.secrets.hashing import SlowHasher
-from core.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from core.secrets.pseudonyms import Pseudonyms
+from core.secrets.ratelimit import RateLimiter
+from core.settings import PROJECT_ROOT, Settings, load_settings
 from core.storage.db import Database
+from core.support.access import build_agent_access
 from core.support.desk import SupportDesk
-from core.types import Method
+from core.types import Method, Requester, Ticket
 from dialogs.recovery import INITIAL
 
-__all__ = ["Core", "build_core", "build_engine", "create_app", "main"]
+__all__ = ["Core", "Wiring", "build_core", "build_engine", "create_app", "main", "ticket_alerts", "wiring"]
 
 log = logging.getLogger("resetdesk")
 
-# Demo data only: printed by `demo-data` so the console can be tried. Real agents come from create-agent.
-DEMO_AGENT = ("demo-agent", "demo agent password")
+C = TypeVar("C")
+TicketAlert = Callable[[Ticket, Requester], None]
 
 
 @dataclass(frozen=True)
@@ -128,67 +135,148 @@ def build_core(
     recovery = RecoveryService(
         settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
     )
-    if settings.support_email and not (settings.slack_enabled and settings.support_slack_channel):
-        recovery.ticket_alerts.append(
-            EmailTicketAlert(
-                email,
-                recovery.breakers[Method.EMAIL],
-                to=settings.support_email,
-                console_url=f"{settings.public_url}/agent",
-            )
-        )
     support = SupportDesk(database, clock, hasher, directory)
     return Core(settings, database, clock, directory, answers, email, sms, recovery, support)
 
 
 def build_engine(core: Core) -> Engine:
     store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
-    return Engine(core.recovery, store, core.clock)
+    return Engine(core.recovery, store, core.clock, idle_seconds=core.settings.conversation_idle_seconds)
+
+
+def ticket_alerts(core: Core, wired: Wiring | None) -> list[TicketAlert]:
+    """Where new-ticket alerts go, decided here only: the support team's Slack channel when Slack is on and
+    one is named (none from a process without channels, e.g. the terminal chat), else the support address
+    by email, else nowhere."""
+    settings, console = core.settings, f"{core.settings.public_url}/agent"
+    if settings.slack_enabled and settings.support_slack_channel:
+        if wired is None:
+            return []
+        from channels.slack import SlackChannel
+
+        slack = wired.channel(SlackChannel)
+        return [slack.ticket_alert(settings.support_slack_channel, console_url=console)]
+    if settings.support_email:
+        breaker = core.recovery.breakers[Method.EMAIL]
+        return [EmailTicketAlert(core.email, breaker, to=settings.support_email, console_url=console)]
+    return []
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What create_app wired, kept on the Flask app (one typed object; read it with wiring(app))."""
+
+    core: Core
+    engine: Engine
+    channels: tuple[Channel, ...]
+
+    def channel(self, kind: type[C]) -> C:
+        """The channel of this class (e.g. wiring(app).channel(TelegramChannel)); LookupError when it is off."""
+        for channel in self.channels:
+            if isinstance(channel, kind):
+                return channel
+        raise LookupError(f"no {kind.__name__} in this app")
+
+    def background(self) -> list[BackgroundStart]:
+        """Work outside requests that `python app.py run` starts (Slack Socket Mode, Telegram long polling)."""
+        return [start for channel in self.channels for start in channel.background()]
+
+
+_EXTENSION = "resetdesk"
+
+
+def wiring(app: Flask) -> Wiring:
+    found = app.extensions[_EXTENSION]
+    assert isinstance(found, Wiring), "not an app from create_app"
+    return found
+
+
+def _web_channel(core: Core, engine: Engine) -> WebChannel:
+    settings = core.settings
+    https = settings.public_url.startswith("https://")
+    per_minute = ChatLimits(
+        requests=settings.chat_requests_per_minute,
+        sessions=settings.chat_sessions_per_minute,
+        messages=settings.chat_messages_per_minute,
+        polls=settings.chat_polls_per_minute,
+    )
+    options = WebOptions(
+        https=https,
+        chat=per_minute,
+        reset_requests_per_minute=settings.reset_requests_per_minute,
+        password_min_length=settings.password_min_length,
+        demo=settings.demo_enabled,
+    )
+    history = ChatHistory(core.database, core.clock, WebChannel.name)
+    return WebChannel(
+        engine,
+        core.recovery,
+        history=history,
+        sessions=ChatSessions(Pseudonyms(_key_bytes(settings)), history, https=https),
+        limiter=RateLimiter(core.database, core.clock),
+        relay=SupportRelay(engine, core.support, core.recovery),
+        agent_access=build_agent_access(settings, core.database, core.clock, core.support),
+        outbox=Outbox(core.database, core.clock),
+        directory=core.directory,
+        options=options,
+    )
+
+
+def _key_bytes(settings: Settings) -> bytes:
+    assert settings.secret_key is not None  # build_core made one
+    return settings.secret_key.get_secret_value().encode()
+
+
+def _chat_channels(core: Core, engine: Engine) -> list[Channel]:
+    """Chat platforms are on when their credentials are set (imported only then: they are large)."""
+    settings, ledger = core.settings, EventLedger(core.database, core.clock)
+    channels: list[Channel] = []
+    if settings.slack_enabled:
+        from channels.slack import SlackChannel, SlackOptions
+
+        assert settings.slack_bot_token is not None
+        secret, app_token = settings.slack_signing_secret, settings.slack_app_token
+        options = SlackOptions(
+            bot_token=settings.slack_bot_token.get_secret_value(),
+            signing_secret=secret.get_secret_value() if secret else None,
+            app_token=app_token.get_secret_value() if app_token else None,
+            api_url=settings.slack_api_url,
+            process_before_response=settings.slack_process_before_response,
+        )
+        channels.append(SlackChannel(engine, ledger, options))
+    if settings.telegram_enabled:
+        from channels.telegram import TelegramChannel
+
+        assert settings.telegram_bot_token is not None
+        token, hook = settings.telegram_bot_token.get_secret_value(), settings.telegram_webhook_secret
+        hook_secret = hook.get_secret_value() if hook else None
+        channels.append(TelegramChannel(engine=engine, ledger=ledger, token=token, api_url=settings.telegram_api_url,
+                                        webhook_secret=hook_secret or None))  # fmt: skip
+    return channels
 
 
 def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
+    configure_logging()
     core = core or build_core(settings or load_settings())
     engine = build_engine(core)
     app = Flask(__name__, static_folder=None)  # static files are the web blueprint's /static
     app.config["SECRET_KEY"] = core.settings.secret_key.get_secret_value() if core.settings.secret_key else None
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024
-    app.extensions["resetdesk"] = core
     if core.settings.trusted_proxies:
         # Only the configured number of hops is believed; a client cannot pick its own address.
         hops = core.settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    app.extensions["resetdesk.engine"] = engine
-    register_web(
-        app,
-        engine=engine,
-        service=core.recovery,
-        database=core.database,
-        directory=core.directory,
-        clock=core.clock,
-        support=core.support,
-        demo=core.settings.demo_enabled,
-    )
+    channels = [_web_channel(core, engine), *_chat_channels(core, engine)]
+    for channel in channels:
+        channel.register(app)
+        engine.push.register(channel.name, channel.deliver)
+    app.extensions[_EXTENSION] = wired = Wiring(core, engine, tuple(channels))
+    core.recovery.ticket_alerts[:] = ticket_alerts(core, wired)  # the app's alerts, however often it is built
+    _health_and_errors(app, core.database)
+    return app
 
-    # Chat platforms are on when their credentials are set. Each registers its routes and may add a
-    # background starter (Slack Socket Mode, Telegram long polling) that `python app.py run` calls.
-    app.extensions["resetdesk.background"] = []
-    ledger = EventLedger(core.database, core.clock)
-    if core.settings.slack_enabled:
-        from channels.slack import register_slack
 
-        register_slack(
-            app,
-            engine=engine,
-            settings=core.settings,
-            directory=core.directory,
-            ledger=ledger,
-            ticket_alerts=core.recovery.ticket_alerts,
-        )
-    if core.settings.telegram_enabled:
-        from channels.telegram import register_telegram
-
-        register_telegram(app, engine=engine, settings=core.settings, ledger=ledger)
-
+def _health_and_errors(app: Flask, database: Database) -> None:
     @app.get("/healthz")
     def healthz() -> Response:
         return jsonify(status="ok")
@@ -196,7 +284,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     @app.get("/readyz")
     def readyz() -> Response | tuple[Response, int]:
         try:
-            with core.database.engine.connect() as connection:
+            with database.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
         except Exception:
             log.exception("readiness check: database unreachable")
@@ -212,135 +300,12 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
         log.exception("unhandled error (%s)", type(error).__name__)
         return jsonify(error="Internal Server Error", message="Something went wrong on our side."), 500
 
-    return app
-
-
-# -- command line ------------------------------------------------------------------------------------
-
-
-def _cmd_run(core: Core, args: argparse.Namespace) -> int:
-    app = create_app(core=core)
-    for start in app.extensions["resetdesk.background"]:
-        start()
-    print(f"ResetDesk on http://{args.host}:{args.port}  (public URL {core.settings.public_url})")
-    app.run(host=args.host, port=args.port, threaded=True)
-    return 0
-
-
-def _cmd_import(core: Core, args: argparse.Namespace) -> int:
-    import codecs
-    import io
-
-    from core.directory.importer import ImportFileError, format_report, import_employees
-
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"error: no such file: {path}", file=sys.stderr)
-        return 2
-    # Decode the whole file before importing anything: decoding while reading would import the rows
-    # before a bad byte (e.g. a Windows-1252 export) and then stop half-way.
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"error: cannot read {path} ({exc.strerror})", file=sys.stderr)
-        return 2
-    data = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        reason = f"line {line} is not UTF-8 text (save the file as CSV UTF-8); nothing was imported"
-        print(f"error: {reason}", file=sys.stderr)
-        return 2
-    try:
-        report = import_employees(core.directory, core.answers, io.StringIO(text, newline=""))
-    except ImportFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(format_report(report))
-    return 1 if report.rejected else 0
-
-
-def _cmd_demo_data(core: Core, args: argparse.Namespace) -> int:
-    from core.directory.demo import format_demo, load_demo_data
-
-    print(format_demo(load_demo_data(core.directory, core.answers)))
-    if core.support.authenticate(DEMO_AGENT[0], DEMO_AGENT[1]) is None:
-        try:
-            core.support.create_agent(DEMO_AGENT[0], "Demo Agent", DEMO_AGENT[1])
-        except ValueError:
-            print(f"(agent {DEMO_AGENT[0]!r} exists with another password; left as it is)")
-            return 0
-    console = f"{core.settings.public_url}/agent"
-    print(f"\nSupport console: {console}  (demo agent {DEMO_AGENT[0]!r}, password {DEMO_AGENT[1]!r})")
-    return 0
-
-
-def _cmd_chat(core: Core, args: argparse.Namespace) -> int:
-    from bot.terminal import run_terminal_chat
-
-    engine = build_engine(core)
-    user_id = args.user or f"terminal-{secrets.token_hex(4)}"
-    return run_terminal_chat(engine, core.database if core.settings.demo_enabled else None, user_id=user_id)
-
-
-def _cmd_create_agent(core: Core, args: argparse.Namespace) -> int:
-    # The password comes from a prompt, or from stdin when piped (never from the command line, which
-    # other users of the machine can see in the process list).
-    password = getpass.getpass("Password for the agent: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
-    try:
-        agent = core.support.create_agent(args.username, args.name or args.username, password)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"Agent {agent.username} created; sign in at {core.settings.public_url}/agent")
-    if core.settings.agent_mfa_mode != "off":
-        from core.support.access import build_agent_access
-
-        # Shown once, to the admin handing it over; the stored copy is sealed.
-        access = build_agent_access(core.settings, core.database, core.clock, core.support)
-        enrollment = access.two_factor.enroll(agent.id, confirmed=True)
-        print("Two-factor key (add it to the agent's authenticator app; it is not shown again):")
-        print(f"  {enrollment.secret}\n  {enrollment.uri}")
-    return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="app.py", description="ResetDesk password-recovery assistant")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="serve the web app (and channels that are configured)")
-    run.add_argument("--host", default=os.environ.get("RESETDESK_HOST", "127.0.0.1"))
-    run.add_argument("--port", type=int, default=int(os.environ.get("RESETDESK_PORT", "5000")))
-    run.set_defaults(handler=_cmd_run)
-    chat = commands.add_parser("chat", help="talk to ResetDesk in this terminal")
-    chat.add_argument("--user", help="continue the conversation of this user id (default: a new conversation)")
-    chat.set_defaults(handler=_cmd_chat)
-    importer = commands.add_parser("import-employees", help="import or update employees from a CSV file")
-    importer.add_argument("file")
-    importer.set_defaults(handler=_cmd_import)
-    agent = commands.add_parser("create-agent", help="add a support agent for the /agent console")
-    agent.add_argument("username")
-    agent.add_argument("--name", help="display name shown to colleagues")
-    agent.set_defaults(handler=_cmd_create_agent)
-    demo = commands.add_parser("demo-data", help="load demo employees covering every case and list them")
-    demo.set_defaults(handler=_cmd_demo_data)
-    return parser
-
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # transitions/alembic log every callback or migration step at INFO; httpx logs request URLs, and
-    # Telegram's Bot API URLs hold the bot token.
-    for chatty in ("transitions", "alembic", "httpx"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    core = build_core(settings)
-    return int(args.handler(core, args))
+    """The command line (cli/, one function per command): `python app.py <command>`."""
+    from cli import main as command_line  # imported here: cli/ imports this module for create_app and build_core
+
+    return command_line(argv)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.recovery.terms import Terms
 from core.secrets.questions import QUESTION_POOL, Question
 from core.settings import Settings
 from core.types import (
@@ -55,6 +56,7 @@ class CannedRecoveryService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.terms = Terms(settings.code_digits, settings.code_ttl_seconds, settings.reset_token_ttl_seconds)
         self._count = 0
         self._expires = datetime(2030, 1, 1)
 

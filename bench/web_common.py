@@ -82,7 +82,7 @@ def precreate_sessions(core: Core, count: int) -> list[str]:
     assert core.settings.secret_key is not None
     pseudonyms = Pseudonyms(core.settings.secret_key.get_secret_value().encode())
     engine = build_engine(core)
-    history = ChatHistory(core.database, core.clock)
+    history = ChatHistory(core.database, core.clock, CHANNEL)
     sessions = []
     for _ in range(count):
         token = secrets.token_urlsafe(32)

@@ -36,11 +36,13 @@ class Turn:
 
 
 class Engine:
-    def __init__(self, service: RecoveryService, store: ConversationStore, clock: Clock) -> None:
+    def __init__(
+        self, service: RecoveryService, store: ConversationStore, clock: Clock, *, idle_seconds: int = 30 * 60
+    ) -> None:
         self._service = service
         self._store = store
         self._clock = clock
-        self._idle = service.settings.conversation_idle_seconds
+        self._idle = idle_seconds  # app.py passes the conversation_idle_seconds setting (default 30 min)
         self.push = PushDispatcher()
 
     def open(self, channel: str, user_id: str) -> list[Reply]:
@@ -95,8 +97,8 @@ class Engine:
             opening.append(Reply(TEXT["expired_session"]))
         dialog = self._dialog(conversation, requester)
         dialog.redacted_text = conversation.transcript[-1]["text"]
-        hint = meta.get("identifier_hint")
-        dialog.hint = hint if isinstance(hint, str) and hint else None
+        email = meta.get("workspace_email")  # a channel's verified profile email: only a proposal
+        dialog.hint = self._service.proposal_for_email(email) if isinstance(email, str) and email else None
         command = global_command(
             text, exact_only=_answers_a_secret(conversation) or conversation.state == State.IDENTIFY
         )

@@ -6,12 +6,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from sqlalchemy import func, select
-
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
-from core.storage.db import Database
-from core.storage.models import OutboxMessage
+from core.delivery.outbox import Outbox
 
 __all__ = ["run_terminal_chat"]
 
@@ -24,31 +21,24 @@ def _show(reply: Reply, out: TextIO) -> None:
         print(f"   {reply.link.label}: {reply.link.url}", file=out)
 
 
-def _newest_outbox_id(database: Database) -> int:
-    with database.transaction() as session:
-        return session.scalar(select(func.max(OutboxMessage.id))) or 0
-
-
-def _print_new_outbox(database: Database, after: int, out: TextIO) -> int:
-    with database.transaction() as session:
-        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id > after).order_by(OutboxMessage.id)).all()
-        for row in rows:
-            first_line = row.body.strip().splitlines()[0]
-            print(f"   [demo outbox: {row.kind} to {row.recipient}] {first_line}", file=out)
-            after = row.id
+def _print_new_outbox(outbox: Outbox, after: int, out: TextIO) -> int:
+    for entry in outbox.after(after):
+        first_line = entry.body.strip().splitlines()[0]
+        print(f"   [demo outbox: {entry.kind} to {entry.recipient}] {first_line}", file=out)
+        after = entry.id
     return after
 
 
 def run_terminal_chat(
     engine: Engine,
-    demo_outbox: Database | None,
+    demo_outbox: Outbox | None,
     *,
     user_id: str = "terminal",
     source: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
 ) -> int:
     print("Talk to ResetDesk (Ctrl-D to leave). Try: I forgot my password", file=out)
-    seen = _newest_outbox_id(demo_outbox) if demo_outbox else 0
+    seen = demo_outbox.newest_id() if demo_outbox else 0
     for line in source:
         text = line.strip()
         if not text:

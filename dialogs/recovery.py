@@ -131,8 +131,8 @@ class RecoveryDialog(Readers):
 
     def announce_code(self) -> None:
         method = Method(self.slots["method"])
-        settings = self.service.settings
-        text = CODE_SENT[method].format(digits=settings.code_digits, minutes=settings.code_ttl_seconds // 60)
+        terms = self.service.terms
+        text = CODE_SENT[method].format(digits=terms.code_digits, minutes=terms.code_minutes)
         self.say(text, choices=Buttons.CODE, expects="code")
 
     def _send_refused_text(self) -> str:
@@ -151,7 +151,7 @@ class RecoveryDialog(Readers):
         self.say(TEXT["code_wrong"].format(tries=tries, tries_word="try" if tries == 1 else "tries"), expects="code")
 
     def say_code_malformed(self) -> None:
-        self.say(TEXT["code_malformed"].format(digits=self.service.settings.code_digits), expects="code")
+        self.say(TEXT["code_malformed"].format(digits=self.service.terms.code_digits), expects="code")
 
     def say_code_expired(self) -> None:
         self.say(TEXT["code_expired"], choices=Buttons.CODE, expects="code")
@@ -183,7 +183,7 @@ class RecoveryDialog(Readers):
         self.service.unlock(self.slots["handle"])
 
     def send_link(self) -> None:
-        minutes = self.service.settings.reset_token_ttl_seconds // 60
+        minutes = self.service.terms.link_minutes
         if self.agent_link is not None:
             self.say(TEXT["agent_link"].format(minutes=minutes), link=self.agent_link)
             return

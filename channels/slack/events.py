@@ -18,9 +18,8 @@ from bot.dedupe import EventLedger
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from channels.slack.render import chosen_blocks, message_args, plain_text
-from core.directory.sql import SqlDirectory
 
-__all__ = ["CHANNEL", "INVITE_TEXT", "SlackChannel"]
+__all__ = ["CHANNEL", "INVITE_TEXT", "SlackEvents"]
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +30,11 @@ INVITE_TEXT = (
 )
 
 
-class SlackChannel:
+class SlackEvents:
     """Bolt listeners (arguments are injected by name) and the push delivery for the "slack" channel."""
 
-    def __init__(self, engine: Engine, directory: SqlDirectory, ledger: EventLedger, client: WebClient) -> None:
+    def __init__(self, engine: Engine, ledger: EventLedger, client: WebClient) -> None:
         self._engine = engine
-        self._directory = directory
         self._ledger = ledger
         self._client = client
 
@@ -101,24 +99,21 @@ class SlackChannel:
         return bool(event_id) and self._ledger.first_time(CHANNEL, f"event:{event_id}")
 
     def _converse(self, user_id: str, channel_id: str, text: str) -> None:
-        hint = self._identifier_hint(user_id)
-        meta = {"identifier_hint": hint} if hint else {}
+        email = self._workspace_email(user_id)
+        meta = {"workspace_email": email} if email else {}
         turn = self._engine.turn(Inbound(CHANNEL, user_id, text, meta=meta))
         # The conversation state is saved by now: if Slack is unreachable, the next message continues it.
         self._post(channel_id, turn.replies)
 
-    def _identifier_hint(self, user_id: str) -> str | None:
-        """The account whose email is the person's workspace email: only a proposal ("Is this about your
+    def _workspace_email(self, user_id: str) -> str | None:
+        """The person's workspace email, a hint the engine may turn into a proposal ("Is this about your
         account X?"), never verification. Looked up each time, so any worker can answer any message."""
         info = self._call("users.info", self._client.users_info, user=user_id)
         user = (info or {}).get("user") or {}
         email = (user.get("profile") or {}).get("email")
-        if not email or user.get("is_bot") or user.get("deleted"):
+        if not isinstance(email, str) or not email or user.get("is_bot") or user.get("deleted"):
             return None
-        account = self._directory.find_by_email(email)
-        if account is None:
-            return None
-        return account.username or account.employee_id
+        return email
 
     def _post(self, channel_id: str, replies: list[Reply]) -> None:
         for reply in replies:

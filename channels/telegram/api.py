@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,9 +14,17 @@ from typing import TypeVar
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-__all__ = ["RetryPolicy", "call_api"]
+__all__ = ["RetryPolicy", "call_api", "use_timedelta_periods"]
 
 log = logging.getLogger(__name__)
+
+
+def use_timedelta_periods() -> None:
+    """Opt in to PTB's timedelta time periods (its next major version's behaviour), as PTB documents: by the
+    PTB_TIMEDELTA environment variable, which it reads whenever it builds a RetryAfter. Without it, PTB warns
+    (PTBDeprecationWarning for the int `retry_after`) on every flood-control answer; _seconds reads either form.
+    Called when a Telegram channel is built, not at import: importing a module changes no process state."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 T = TypeVar("T")
 

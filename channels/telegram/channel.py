@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from flask import Flask
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -22,7 +23,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, ExtBot
 from bot.dedupe import EventLedger
 from bot.engine import Engine, Turn
 from bot.messages import Inbound, Reply
-from channels.telegram.api import RetryPolicy, call_api
+from channels.contract import BackgroundStart
+from channels.telegram.api import RetryPolicy, call_api, use_timedelta_periods
 from channels.telegram.render import OutgoingMessage, render
 from channels.telegram.runner import LoopThread
 
@@ -49,6 +51,10 @@ def as_typed(text: str) -> str:
 
 
 class TelegramChannel:
+    """The Telegram channel behind the Channel contract: the webhook when a secret is set, else long polling."""
+
+    name = CHANNEL
+
     def __init__(
         self,
         *,
@@ -59,6 +65,7 @@ class TelegramChannel:
         webhook_secret: str | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
+        use_timedelta_periods()
         self.engine = engine
         self.ledger = ledger
         self.webhook_secret = webhook_secret
@@ -92,6 +99,17 @@ class TelegramChannel:
     @property
     def bot(self) -> ExtBot[None]:
         return self.application.bot
+
+    # -- the Channel contract: routes and background work (deliver is below) ---------------------------
+
+    def register(self, app: Flask) -> None:
+        from channels.telegram.webhook import webhook_blueprint  # it imports this module
+
+        app.register_blueprint(webhook_blueprint(self))
+
+    def background(self) -> list[BackgroundStart]:
+        # No webhook without a secret: development uses long polling (started by `app.py run`).
+        return [] if self.webhook_secret else [self.start_polling]
 
     # -- lifecycle ------------------------------------------------------------------------------------
 

@@ -1,7 +1,11 @@
-"""The web channel: chat pages and widget, chat API, reset page, agent console, demo pages."""
+"""The web channel: chat pages and widget, chat API, reset page, agent console, demo pages.
+
+WebChannel is built by app.py with its collaborators (history, rate limiter, support relay...) and the
+numbers it needs; it builds only its own blueprints."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, render_template, request
@@ -9,52 +13,95 @@ from flask import Blueprint, Flask, Response, render_template, request
 from bot.engine import Engine
 from bot.messages import Reply
 from bot.relay import SupportRelay
+from channels.contract import BackgroundStart
 from channels.web.agent_console import agent_blueprint
-from channels.web.chat_api import chat_api_blueprint
+from channels.web.chat_api import ChatLimits, chat_api_blueprint
 from channels.web.chat_session import ChatSessions
 from channels.web.demo import demo_blueprint
 from channels.web.history import CHANNEL, ChatHistory
 from channels.web.reset_page import reset_blueprint
-from channels.web.security import CSP_EMBEDDABLE, install_log_redaction, secure_headers
-from core.clock import Clock
-from core.directory.sql import SqlDirectory
+from channels.web.security import CSP_EMBEDDABLE, secure_headers
+from core.delivery.outbox import Outbox
+from core.directory.port import DirectoryBackend
 from core.recovery.service import RecoveryService
-from core.secrets.pseudonyms import Pseudonyms
 from core.secrets.ratelimit import RateLimiter
-from core.storage.db import Database
-from core.support.access import build_agent_access
-from core.support.desk import SupportDesk
+from core.support.access import AgentAccess
 
-__all__ = ["register_web"]
+__all__ = ["ChatLimits", "WebChannel", "WebOptions"]
 
 _HERE = Path(__file__).resolve().parent
 
 
-def register_web(
-    app: Flask,
-    *,
-    engine: Engine,
-    service: RecoveryService,
-    database: Database,
-    directory: SqlDirectory,
-    clock: Clock,
-    support: SupportDesk,
-    demo: bool,
-) -> None:
-    install_log_redaction()
-    history = ChatHistory(database, clock)
-    limiter = RateLimiter(database, clock)
-    https = service.settings.public_url.startswith("https://")
-    secret_key = service.settings.secret_key
-    assert secret_key is not None  # RecoveryService already refused to start without one
-    sessions = ChatSessions(Pseudonyms(secret_key.get_secret_value().encode()), history, https=https)
+@dataclass(frozen=True, slots=True)
+class WebOptions:
+    """The numbers and switches the web channel needs (from settings, picked in app.py)."""
 
-    def deliver(conversation_key: str, replies: list[Reply]) -> None:
+    https: bool  # the public URL is https: secure cookies and HSTS
+    chat: ChatLimits
+    reset_requests_per_minute: int
+    password_min_length: int
+    demo: bool  # the demo pages (outbox, sign-in check, widget host)
+
+
+class WebChannel:
+    name = CHANNEL
+
+    def __init__(
+        self,
+        engine: Engine,
+        service: RecoveryService,
+        *,
+        history: ChatHistory,
+        sessions: ChatSessions,
+        limiter: RateLimiter,
+        relay: SupportRelay,
+        agent_access: AgentAccess,
+        outbox: Outbox,
+        directory: DirectoryBackend,
+        options: WebOptions,
+    ) -> None:
+        self._engine = engine
+        self._service = service
+        self._history = history
+        self._sessions = sessions
+        self._agent_access = agent_access
+        self._limiter = limiter
+        self._relay = relay
+        self._outbox = outbox
+        self._directory = directory
+        self._options = options
+
+    def register(self, app: Flask) -> None:
+        options = self._options
+        app.register_blueprint(_pages_blueprint())
+        chat_api = chat_api_blueprint(self._engine, self._history, self._sessions, self._limiter, options.chat)
+        app.register_blueprint(chat_api)
+        app.register_blueprint(
+            reset_blueprint(
+                self._engine,
+                self._service,
+                self._limiter,
+                requests_per_minute=options.reset_requests_per_minute,
+                password_min_length=options.password_min_length,
+            )
+        )
+        app.register_blueprint(agent_blueprint(self._relay, self._limiter, self._agent_access, https=options.https))
+        if options.demo:
+            app.register_blueprint(demo_blueprint(self._outbox, self._directory))
+        https = options.https
+        app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=https)
+        app.after_request(lambda response: secure_headers(response, https=https))
+
+    def deliver(self, user_id: str, replies: list[Reply]) -> None:
+        """The web chat polls its history: a pushed reply is a history row with its author (e.g. "agent")."""
         for reply in replies:
-            history.record(conversation_key, person_text=None, replies=[reply], sender=reply.author)
+            self._history.record(user_id, person_text=None, replies=[reply], sender=reply.author)
 
-    engine.push.register(CHANNEL, deliver)
+    def background(self) -> list[BackgroundStart]:
+        return []
 
+
+def _pages_blueprint() -> Blueprint:
     pages = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
     @pages.get("/")
@@ -75,14 +122,4 @@ def register_web(
         response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"  # loaded by other sites' pages
         return response
 
-    app.register_blueprint(pages)
-    app.register_blueprint(chat_api_blueprint(engine, history, sessions, limiter, service.settings))
-    app.register_blueprint(reset_blueprint(engine, service, limiter))
-    relay = SupportRelay(engine, support, service)
-    access = build_agent_access(service.settings, database, clock, support)
-    app.extensions["resetdesk.agent_access"] = access
-    app.register_blueprint(agent_blueprint(relay, limiter, access, https=https))
-    if demo:
-        app.register_blueprint(demo_blueprint(database, directory))
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=https)
-    app.after_request(lambda response: secure_headers(response, https=https))
+    return pages

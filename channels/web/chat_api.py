@@ -14,13 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.engine import MAX_MESSAGE_CHARS, Engine
 from bot.messages import Inbound
-from channels.web.chat_limits import Call, limits_for
+from channels.web.chat_limits import Call, ChatLimits, limits_for
 from channels.web.chat_session import ChatSessions
 from channels.web.history import CHANNEL, ChatHistory
 from core.secrets.ratelimit import RateLimiter
-from core.settings import Settings
 
-__all__ = ["chat_api_blueprint"]
+__all__ = ["ChatLimits", "chat_api_blueprint"]
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +40,16 @@ class NoSession(Exception):
 class Gate:
     """Counts a call against its limits, then finds its conversation: 429 before 401, so guessing costs."""
 
-    def __init__(self, sessions: ChatSessions, limiter: RateLimiter, settings: Settings) -> None:
+    def __init__(self, sessions: ChatSessions, limiter: RateLimiter, per_minute: ChatLimits) -> None:
         self._sessions = sessions
         self._limiter = limiter
-        self._settings = settings
+        self._per_minute = per_minute
 
     def admit(self, call: Call) -> str:
         """The conversation key for a call that needs one (MESSAGE, POLL); "" for the others."""
         key = self._sessions.current() if call in (Call.MESSAGE, Call.POLL) else None
         address = request.remote_addr or "unknown"
-        wait = self._limiter.hit_all(limits_for(call, self._settings, address=address, session_key=key))
+        wait = self._limiter.hit_all(limits_for(call, self._per_minute, address=address, session_key=key))
         if wait is not None:
             raise TooManyRequests(wait)
         if call in (Call.MESSAGE, Call.POLL) and key is None:
@@ -59,10 +58,10 @@ class Gate:
 
 
 def chat_api_blueprint(
-    engine: Engine, history: ChatHistory, sessions: ChatSessions, limiter: RateLimiter, settings: Settings
+    engine: Engine, history: ChatHistory, sessions: ChatSessions, limiter: RateLimiter, per_minute: ChatLimits
 ) -> Blueprint:
     api = Blueprint("chat_api", __name__)
-    gate = Gate(sessions, limiter, settings)
+    gate = Gate(sessions, limiter, per_minute)
     _install_error_handlers(api)
 
     @api.post("/api/chat/sessions")

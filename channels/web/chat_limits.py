@@ -12,9 +12,18 @@ from dataclasses import dataclass
 from enum import Enum
 
 from core.secrets.ratelimit import Limit
-from core.settings import Settings
 
-__all__ = ["POLICY", "Call", "Rule", "Scope", "limits_for"]
+__all__ = ["POLICY", "Call", "ChatLimits", "Rule", "Scope", "limits_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLimits:
+    """Requests per minute (the chat_*_per_minute settings, picked in app.py)."""
+
+    requests: int  # per address, every call: a backstop
+    sessions: int  # per address, new sessions
+    messages: int  # per session
+    polls: int  # per session
 
 
 class Call(Enum):
@@ -33,13 +42,13 @@ class Scope(Enum):
 class Rule:
     key_prefix: str  # distinct per rule, so one request may count against several
     scope: Scope
-    per_minute: Callable[[Settings], int]
+    per_minute: Callable[[ChatLimits], int]
 
 
-ANY_CALL = Rule("addr", Scope.ADDRESS, lambda s: s.chat_requests_per_minute)
-NEW_SESSIONS = Rule("new", Scope.ADDRESS, lambda s: s.chat_sessions_per_minute)
-MESSAGES = Rule("session", Scope.SESSION, lambda s: s.chat_messages_per_minute)
-POLLS = Rule("poll", Scope.SESSION, lambda s: s.chat_polls_per_minute)
+ANY_CALL = Rule("addr", Scope.ADDRESS, lambda limits: limits.requests)
+NEW_SESSIONS = Rule("new", Scope.ADDRESS, lambda limits: limits.sessions)
+MESSAGES = Rule("session", Scope.SESSION, lambda limits: limits.messages)
+POLLS = Rule("poll", Scope.SESSION, lambda limits: limits.polls)
 
 POLICY: Mapping[Call, tuple[Rule, ...]] = {
     Call.NEW_SESSION: (ANY_CALL, NEW_SESSIONS),
@@ -49,7 +58,7 @@ POLICY: Mapping[Call, tuple[Rule, ...]] = {
 }
 
 
-def limits_for(call: Call, settings: Settings, *, address: str, session_key: str | None) -> list[Limit]:
+def limits_for(call: Call, per_minute: ChatLimits, *, address: str, session_key: str | None) -> list[Limit]:
     """The limits one call counts against. `session_key` is the conversation's keyed hash (never the token);
     None for an unknown session, whose session rules are then skipped."""
     subjects = {Scope.ADDRESS: address, Scope.SESSION: session_key}
@@ -57,5 +66,5 @@ def limits_for(call: Call, settings: Settings, *, address: str, session_key: str
     for rule in POLICY[call]:
         subject = subjects[rule.scope]
         if subject is not None:
-            limits.append(Limit(f"{rule.key_prefix}:{subject}", rule.per_minute(settings)))
+            limits.append(Limit(f"{rule.key_prefix}:{subject}", rule.per_minute(per_minute)))
     return limits

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 
 from channels.web.security import csrf_token, refuse_nul, require_csrf
-from core.directory.sql import SqlDirectory
-from core.storage.db import Database
-from core.storage.models import OutboxMessage
+from core.delivery.outbox import Outbox
+from core.directory.port import DirectoryBackend
 
 __all__ = ["demo_blueprint"]
 
 
-def demo_blueprint(database: Database, directory: SqlDirectory) -> Blueprint:
+def demo_blueprint(kept: Outbox, directory: DirectoryBackend) -> Blueprint:
+    """`kept`: the outbox whose messages the demo outbox page lists."""
     demo = Blueprint("demo", __name__)
     demo.before_request(refuse_nul)
 
@@ -23,9 +22,7 @@ def demo_blueprint(database: Database, directory: SqlDirectory) -> Blueprint:
 
     @demo.get("/demo/outbox")
     def outbox() -> str:
-        with database.transaction() as session:
-            messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)).all()
-        return render_template("demo_outbox.html", messages=messages)
+        return render_template("demo_outbox.html", messages=kept.recent(100))
 
     @demo.route("/demo/login", methods=["GET", "POST"])
     def login() -> tuple[str, int]:
@@ -42,7 +39,7 @@ def demo_blueprint(database: Database, directory: SqlDirectory) -> Blueprint:
     return demo
 
 
-def _sign_in(directory: SqlDirectory, identifier: str, password: str) -> str:
+def _sign_in(directory: DirectoryBackend, identifier: str, password: str) -> str:
     account = directory.find(identifier) if identifier.strip() else None
     if account is not None and account.locked:
         return "locked"

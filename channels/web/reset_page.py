@@ -18,14 +18,20 @@ MAX_FORM_BYTES = 128 * 1024
 _STATUS = {ResetStatus.MISMATCH: 422, ResetStatus.REJECTED: 422, ResetStatus.FAILED: 503}
 
 
-def reset_blueprint(engine: Engine, service: RecoveryService, limiter: RateLimiter) -> Blueprint:
+def reset_blueprint(
+    engine: Engine,
+    service: RecoveryService,
+    limiter: RateLimiter,
+    *,
+    requests_per_minute: int,
+    password_min_length: int,
+) -> Blueprint:
     pages = Blueprint("reset", __name__)
 
     @pages.before_request
     def limit_guessing() -> tuple[str, int, dict[str, str]] | None:
         # Guessing tokens is hopeless (256 bits), but a flood of guesses is still refused early.
-        per_minute = service.settings.reset_requests_per_minute
-        wait = limiter.hit(f"reset:{request.remote_addr}", limit=per_minute, window_seconds=60)
+        wait = limiter.hit(f"reset:{request.remote_addr}", limit=requests_per_minute, window_seconds=60)
         if wait is None:
             request.max_content_length = MAX_FORM_BYTES
             return None
@@ -37,8 +43,8 @@ def reset_blueprint(engine: Engine, service: RecoveryService, limiter: RateLimit
         return response
 
     def form(problems: tuple[str, ...] = (), status: int = 200) -> tuple[str, int]:
-        minimum = service.settings.password_min_length
-        return render_template("reset.html", problems=problems, csrf=csrf_token(), minimum=minimum), status
+        page = render_template("reset.html", problems=problems, csrf=csrf_token(), minimum=password_min_length)
+        return page, status
 
     @pages.get("/reset/<token>")
     def show(token: str) -> tuple[str, int]:

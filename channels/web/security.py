@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import logging
-import re
 import secrets
 
 from flask import Response, abort, request, session
@@ -12,9 +10,7 @@ from flask import Response, abort, request, session
 __all__ = [
     "CSP_EMBEDDABLE",
     "CSP_STRICT",
-    "ResetTokenRedactor",
     "csrf_token",
-    "install_log_redaction",
     "refuse_nul",
     "require_csrf",
     "secure_headers",
@@ -66,23 +62,3 @@ def secure_headers(response: Response, *, https: bool) -> Response:
     if https:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
-
-
-class ResetTokenRedactor(logging.Filter):
-    """Access logs print request paths; a reset link's path holds its token. Replace it before any handler."""
-
-    _TOKEN_PATH = re.compile(r"/reset/[A-Za-z0-9_-]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "/reset/" in message:
-            record.msg, record.args = self._TOKEN_PATH.sub("/reset/[redacted]", message), None
-        return True
-
-
-def install_log_redaction() -> None:
-    """On the loggers that write request lines: werkzeug (development server) and gunicorn's access log."""
-    for name in ("werkzeug", "gunicorn.access"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, ResetTokenRedactor) for f in logger.filters):
-            logger.addFilter(ResetTokenRedactor())

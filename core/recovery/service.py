@@ -21,6 +21,7 @@ from core.directory.port import DirectoryBackend
 from core.recovery.deps import RecoveryDeps, build_deps
 from core.recovery.handoff import Handoff
 from core.recovery.reset import Reset
+from core.recovery.terms import Terms
 from core.recovery.verify import Verification
 from core.secrets.answers import AnswerStore
 from core.secrets.password_policy import PolicyResult
@@ -46,8 +47,9 @@ __all__ = ["RecoveryService"]
 class RecoveryService:
     """The recovery API: verification steps, then a reset link or unlock, or a hand-off to live support.
 
-    Public attributes: `settings`, `breakers` (one circuit breaker per code-sending method),
-    `ticket_alerts` (callbacks for newly opened tickets) and `deps` (what the steps share; tests hook in there).
+    Public attributes: `settings`, `terms` (what the dialogs tell the person), `breakers` (one circuit breaker
+    per code-sending method), `ticket_alerts` (callbacks for newly opened tickets) and `deps` (what the steps
+    share; tests hook in there).
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class RecoveryService:
         self.deps: RecoveryDeps = build_deps(
             settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
         )
+        self.terms = Terms(settings.code_digits, settings.code_ttl_seconds, settings.reset_token_ttl_seconds)
         self.breakers = self.deps.breakers
         self.ticket_alerts = self.deps.ticket_alerts
         self._verification = Verification(self.deps)
@@ -109,6 +112,12 @@ class RecoveryService:
     def abandon(self, handle: str) -> None:
         """The person stopped (cancel, restart): the codes and reset link of this recovery stop working."""
         self._reset.abandon(handle)
+
+    def proposal_for_email(self, email: str) -> str | None:
+        """The account a channel may propose for a person's verified workspace email (Slack's profile): only
+        a shortcut to typing ("Is this about your account X?"), never verification. None when no single match."""
+        account = self.deps.directory.find_by_email(email)
+        return None if account is None else account.username or account.employee_id
 
     def check_password(self, token: str, password: str) -> PolicyResult | None:
         """Policy feedback for the reset page's live meter; None when the link is not valid."""

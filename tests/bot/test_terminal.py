@@ -10,6 +10,7 @@ from app import Core
 from bot.engine import Engine
 from bot.store import SqlConversationStore
 from bot.terminal import run_terminal_chat
+from core.delivery.outbox import Outbox
 from core.types import ResetStatus
 from dialogs.recovery import INITIAL
 from tests.core.conftest import ANSWERS, add_employee
@@ -28,7 +29,8 @@ def converse(core: Core, clock: FakeClock, script: list[Step]) -> str:
             yield (step(out.getvalue()) if callable(step) else step) + "\n"
 
     engine = Engine(core.recovery, SqlConversationStore(core.database, clock, initial_state=INITIAL), clock)
-    assert run_terminal_chat(engine, core.database, user_id="t1", source=lines(), out=out) == 0  # type: ignore[arg-type]
+    outbox = Outbox(core.database, clock)
+    assert run_terminal_chat(engine, outbox, user_id="t1", source=lines(), out=out) == 0  # type: ignore[arg-type]
     return out.getvalue()
 
 

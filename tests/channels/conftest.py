@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import Core, create_app
+from app import Core, create_app, wiring
 from core.secrets.pseudonyms import Pseudonyms
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee, last_outbox_code
@@ -70,7 +70,7 @@ class ChatClient:
 
 
 def conversation_key(app: Flask, token: str) -> str:
-    core: Core = app.extensions["resetdesk"]
+    core = wiring(app).core
     secret = core.settings.secret_key
     assert secret is not None
     return Pseudonyms(secret.get_secret_value().encode()).chat_key(token)

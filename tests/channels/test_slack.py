@@ -15,9 +15,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app import Core, create_app
+from app import Core, create_app, wiring
 from bot.messages import Link, Reply
-from channels.slack import socket_mode_handler
+from channels.slack import SlackChannel, socket_mode_handler
 from channels.slack.render import message_args, plain_text
 from core.storage.models import Conversation
 from core.types import ResetStatus
@@ -120,7 +120,7 @@ def test_a_full_recovery_by_dm_with_buttons(slack: Slack) -> None:
 
     outcome = slack.core.recovery.complete_reset(urlsplit(url).path.rsplit("/", 1)[-1], NEW_PASSWORD, NEW_PASSWORD)
     assert outcome.status is ResetStatus.DONE
-    slack.app.extensions["resetdesk.engine"].reset_completed(outcome)
+    wiring(slack.app).engine.reset_completed(outcome)
     done = only(slack.ws.new_messages())
     assert done["channel"] == slack.dm and "Your password has been changed" in text_of(done)
     assert slack.api.calls_to("conversations.open")[-1].args["users"] == USER
@@ -316,10 +316,10 @@ def test_a_long_message_is_not_refused_for_its_size(slack: Slack) -> None:
 
 def test_socket_mode_is_a_background_start_and_needs_no_http_endpoint(make_slack) -> None:  # type: ignore[no-untyped-def]
     s: Slack = make_slack(slack_signing_secret=None, slack_app_token=APP_TOKEN)
-    assert len(s.app.extensions["resetdesk.background"]) == 1
+    assert len(wiring(s.app).background()) == 1
     # Without a signing secret nothing could be verified, so there is no HTTP endpoint.
     assert s.ws.post("{}", content_type="application/json").status_code == 404
-    bolt = s.app.extensions["resetdesk.slack"]
+    bolt = wiring(s.app).channel(SlackChannel).bolt
     handler = socket_mode_handler(bolt, APP_TOKEN)
     try:
         assert handler.app is bolt and handler.client.app_token == APP_TOKEN
@@ -330,7 +330,7 @@ def test_socket_mode_is_a_background_start_and_needs_no_http_endpoint(make_slack
 
 
 def test_http_mode_alone_starts_nothing_in_the_background(slack: Slack) -> None:
-    assert slack.app.extensions["resetdesk.background"] == []
+    assert wiring(slack.app).background() == []
 
 
 # -- rendering --------------------------------------------------------------------------------------------------
@@ -381,7 +381,7 @@ def test_an_agent_and_a_slack_user_talk_both_ways(slack: Slack) -> None:
     assert reference is not None
     agent = slack.core.support.create_agent("sam", "Sam", "agent password for tests")
     assert slack.core.support.take(reference.group(0), agent)
-    relay = SupportRelay(slack.app.extensions["resetdesk.engine"], slack.core.support, slack.core.recovery)
+    relay = SupportRelay(wiring(slack.app).engine, slack.core.support, slack.core.recovery)
     assert relay.say(reference.group(0), agent, "Hi, Sam from IT here")
     pushed = only(slack.ws.new_messages())
     assert pushed["channel"] == slack.dm and "IT support" in text_of(pushed) and "Sam from IT here" in text_of(pushed)

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app import Core
+from app import Core, wiring
 from bot.messages import Link, Reply
 from channels.telegram import TelegramChannel
 from channels.telegram.channel import PRIVATE_ONLY, TEXT_ONLY
@@ -57,7 +57,7 @@ def telegram(make_app, telegram_api: FakeTelegramApi) -> Iterator[TelegramApp]:
 
     yield factory
     for app in apps:
-        channel: TelegramChannel = app.extensions["resetdesk.telegram"]
+        channel: TelegramChannel = wiring(app).channel(TelegramChannel)
         channel.close()
         assert channel.loop.thread is None or not channel.loop.thread.is_alive()
         assert channel.handler_errors == 0
@@ -188,7 +188,7 @@ def test_full_reset_with_inline_keyboards_and_the_confirmation_pushed(
     assert token not in replies[-1]["text"]
 
     outcome = core.recovery.complete_reset(token, STRONG, STRONG)
-    app.extensions["resetdesk.engine"].reset_completed(outcome)
+    wiring(app).engine.reset_completed(outcome)
     telegram_api.wait_for(lambda api: any("password has been changed" in t for t in api.sent_texts()))
     pushed = telegram_api.calls_to("sendMessage")[-1].params
     assert pushed["chat_id"] == JORDAN
@@ -237,13 +237,13 @@ def test_without_a_configured_secret_webhooks_are_refused_and_polling_is_offered
     telegram_api: FakeTelegramApi,
 ) -> None:
     app, _ = telegram(telegram_webhook_secret=None)
-    channel: TelegramChannel = app.extensions["resetdesk.telegram"]
+    channel: TelegramChannel = wiring(app).channel(TelegramChannel)
     response = Person(app.test_client(), telegram_api, JORDAN).post(message_update(JORDAN, "hi"), secret="anything")
     assert response.status_code == 403 and telegram_api.calls == []
-    assert channel.start_polling in app.extensions["resetdesk.background"]
+    assert channel.start_polling in wiring(app).background()
     with_secret, _ = telegram()
     assert (
-        with_secret.extensions["resetdesk.telegram"].start_polling not in with_secret.extensions["resetdesk.background"]
+        wiring(with_secret).channel(TelegramChannel).start_polling not in wiring(with_secret).background()
     )
 
 
@@ -302,7 +302,7 @@ def test_the_bot_token_rejected_by_telegram_is_a_503_for_redelivery_and_never_lo
     assert [c.method for c in telegram_api.calls] == ["getMe"]
     assert core.recovery is not None and conversations(core) == {}
     assert "WRONG-token" not in caplog.text and "999:" not in caplog.text
-    assert app.extensions["resetdesk.telegram"].ledger.first_time("telegram", str(update["update_id"]))  # not taken
+    assert wiring(app).channel(TelegramChannel).ledger.first_time("telegram", str(update["update_id"]))  # not taken
 
 
 # -- private chats only, one conversation per user ----------------------------------------------------
@@ -395,7 +395,7 @@ def test_long_polling_feeds_updates_to_the_same_handlers(telegram: TelegramApp, 
     app, _ = telegram(telegram_webhook_secret=None)
     queued = message_update(JORDAN, "I forgot my password")
     telegram_api.queue_update(queued)
-    for start in app.extensions["resetdesk.background"]:
+    for start in wiring(app).background():
         start()
     telegram_api.wait_for(lambda api: any("employee ID" in t for t in api.sent_texts()))
     assert telegram_api.calls_to("deleteWebhook")
@@ -409,7 +409,7 @@ def test_long_polling_feeds_updates_to_the_same_handlers(telegram: TelegramApp, 
 def test_close_stops_the_loop_thread_and_is_idempotent(telegram: TelegramApp, telegram_api: FakeTelegramApi) -> None:
     app, _ = telegram()
     Person(app.test_client(), telegram_api, JORDAN).say("hello")
-    channel: TelegramChannel = app.extensions["resetdesk.telegram"]
+    channel: TelegramChannel = wiring(app).channel(TelegramChannel)
     thread = channel.loop.thread
     assert thread is not None and thread.is_alive()
     channel.close()
@@ -446,7 +446,7 @@ def test_an_agent_and_a_telegram_user_talk_both_ways(telegram: TelegramApp, tele
     assert reference is not None
     agent = core.support.create_agent("sam", "Sam", "agent password for tests")
     assert core.support.take(reference.group(0), agent)
-    relay = SupportRelay(app.extensions["resetdesk.engine"], core.support, core.recovery)
+    relay = SupportRelay(wiring(app).engine, core.support, core.recovery)
     before = len(telegram_api.calls_to("sendMessage"))
     assert relay.say(reference.group(0), agent, "Hi, Sam from IT here")
     deadline = time.monotonic() + 5  # pushes go out on the channel's loop thread

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from app import Core
+from app import Core, wiring
 from core.storage.models import RateLimitWindow
 from tests.channels.conftest import ChatClient, reset_link_via_email
 
@@ -150,7 +150,7 @@ def test_a_message_pushed_between_polls_is_not_skipped_by_the_next_post(web: tup
     app, _ = web
     client = app.test_client()
     chat = ChatClient(client)
-    engine = app.extensions["resetdesk.engine"]
+    engine = wiring(app).engine
     assert engine.push.deliver("web", chat.key, [Reply("pushed while you were typing")])
     body = client.post("/api/chat/messages", json={"text": "reset", "after": chat.last_seq}).get_json()
     texts = [m["text"] for m in body["messages"]]

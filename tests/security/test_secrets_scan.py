@@ -32,7 +32,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from app import Core, create_app
+from app import Core, create_app, wiring
 from bot.terminal import run_terminal_chat
 from core.directory.sql import EmployeeRecord
 from core.secrets.questions import find_question
@@ -236,7 +236,7 @@ class Flows:
 
     def terminal_sms_code(self) -> None:
         e = EMPLOYEES["E7003"]
-        engine = self.app.extensions["resetdesk.engine"]
+        engine = wiring(self.app).engine
 
         def lines() -> Iterator[str]:
             yield "reset my password\n"

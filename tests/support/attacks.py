@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app import Core, create_app
+from app import Core, create_app, wiring
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.store import SqlConversationStore
@@ -158,7 +158,7 @@ def channels_app(make_core: CoreFactory, **overrides: Any) -> Iterator[Channels]
         try:
             yield Channels(app, core, SlackWorkspace(app.test_client(), slack_api), telegram_api)
         finally:
-            channel: TelegramChannel = app.extensions["resetdesk.telegram"]
+            channel: TelegramChannel = wiring(app).channel(TelegramChannel)
             channel.close()
             assert channel.handler_errors == 0
 

@@ -1,0 +1,149 @@
+"""The commands: one function each, taking the wired Core and the parsed arguments, returning the exit status.
+To add one, write its function (and, if it takes arguments, a function adding them) and list it in COMMANDS."""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import getpass
+import io
+import os
+import secrets
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import Core, build_engine, create_app, ticket_alerts, wiring
+
+__all__ = ["COMMANDS", "DEMO_AGENT", "Command"]
+
+# Demo data only: printed by `demo-data` so the console can be tried. Real agents come from create-agent.
+DEMO_AGENT = ("demo-agent", "demo agent password")
+
+
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    run: Callable[[Core, argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments
+
+
+def run(core: Core, args: argparse.Namespace) -> int:
+    app = create_app(core=core)
+    for start in wiring(app).background():
+        start()
+    print(f"ResetDesk on http://{args.host}:{args.port}  (public URL {core.settings.public_url})")
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=os.environ.get("RESETDESK_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("RESETDESK_PORT", "5000")))
+
+
+def chat(core: Core, args: argparse.Namespace) -> int:
+    from bot.terminal import run_terminal_chat
+    from core.delivery.outbox import Outbox
+
+    core.recovery.ticket_alerts[:] = ticket_alerts(core, None)
+    engine = build_engine(core)
+    user_id = args.user or f"terminal-{secrets.token_hex(4)}"
+    outbox = Outbox(core.database, core.clock) if core.settings.demo_enabled else None
+    return run_terminal_chat(engine, outbox, user_id=user_id)
+
+
+def _chat_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", help="continue the conversation of this user id (default: a new conversation)")
+
+
+def import_employees(core: Core, args: argparse.Namespace) -> int:
+    from core.directory.importer import ImportFileError, format_report
+    from core.directory.importer import import_employees as import_rows
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    # Decode the whole file before importing anything: decoding while reading would import the rows
+    # before a bad byte (e.g. a Windows-1252 export) and then stop half-way.
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {path} ({exc.strerror})", file=sys.stderr)
+        return 2
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        reason = f"line {line} is not UTF-8 text (save the file as CSV UTF-8); nothing was imported"
+        print(f"error: {reason}", file=sys.stderr)
+        return 2
+    try:
+        report = import_rows(core.directory, core.answers, io.StringIO(text, newline=""))
+    except ImportFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(format_report(report))
+    return 1 if report.rejected else 0
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file")
+
+
+def create_agent(core: Core, args: argparse.Namespace) -> int:
+    # The password comes from a prompt, or from stdin when piped (never from the command line, which
+    # other users of the machine can see in the process list).
+    password = getpass.getpass("Password for the agent: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    try:
+        agent = core.support.create_agent(args.username, args.name or args.username, password)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Agent {agent.username} created; sign in at {core.settings.public_url}/agent")
+    if core.settings.agent_mfa_mode != "off":
+        from core.support.access import build_agent_access
+
+        # Shown once, to the admin handing it over; the stored copy is sealed.
+        access = build_agent_access(core.settings, core.database, core.clock, core.support)
+        enrollment = access.two_factor.enroll(agent.id, confirmed=True)
+        print("Two-factor key (add it to the agent's authenticator app; it is not shown again):")
+        print(f"  {enrollment.secret}\n  {enrollment.uri}")
+    return 0
+
+
+def _agent_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("username")
+    parser.add_argument("--name", help="display name shown to colleagues")
+
+
+def demo_data(core: Core, args: argparse.Namespace) -> int:
+    from core.directory.demo import format_demo, load_demo_data
+
+    print(format_demo(load_demo_data(core.directory, core.answers)))
+    if core.support.authenticate(DEMO_AGENT[0], DEMO_AGENT[1]) is None:
+        try:
+            core.support.create_agent(DEMO_AGENT[0], "Demo Agent", DEMO_AGENT[1])
+        except ValueError:
+            print(f"(agent {DEMO_AGENT[0]!r} exists with another password; left as it is)")
+            return 0
+    console = f"{core.settings.public_url}/agent"
+    print(f"\nSupport console: {console}  (demo agent {DEMO_AGENT[0]!r}, password {DEMO_AGENT[1]!r})")
+    return 0
+
+
+COMMANDS = (
+    Command("run", "serve the web app (and channels that are configured)", run, _run_arguments),
+    Command("chat", "talk to ResetDesk in this terminal", chat, _chat_arguments),
+    Command("import-employees", "import or update employees from a CSV file", import_employees, _import_arguments),
+    Command("create-agent", "add a support agent for the /agent console", create_agent, _agent_arguments),
+    Command("demo-data", "load demo employees covering every case and list them", demo_data),
+)
