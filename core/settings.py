@@ -227,4 +227,22 @@ def load_settings(**overrides: Any) -> Settings:
         ]
         if missing:
             raise SettingsError(f"ResetDesk cannot start; RESETDESK_SMS_BACKEND=twilio needs {', '.join(missing)}")
+    _check_directory(settings)
     return settings
+
+
+def _check_directory(settings: Settings) -> None:
+    """With an LDAP directory, the connection values are required (named; the password is never shown)."""
+    if settings.directory == "sql":
+        return
+    needed = ("ldap_url", "ldap_bind_dn", "ldap_bind_password", "ldap_base_dn")
+    missing = [ENV_PREFIX + name.upper() for name in needed if not getattr(settings, name)]
+    if missing:
+        raise SettingsError(
+            f"ResetDesk cannot start; RESETDESK_DIRECTORY={settings.directory} needs {', '.join(missing)}"
+        )
+    if settings.ldap_url and settings.ldap_url.startswith("ldap://") and settings.ldap_allow_plaintext:
+        logging.getLogger("core.settings").warning(
+            "RESETDESK_LDAP_ALLOW_PLAINTEXT=true: the directory is used over plain ldap:// WITHOUT TLS, so the "
+            "service account's and people's passwords cross the network readable (for tests only)"
+        )

@@ -79,6 +79,7 @@ HANDOFF_REASON: dict[str, str] = {
     "provider_down": "None of the ways to send you a code is working right now.",
     "verification_locked": "There have been too many failed attempts, so self-service is paused.",
     "not_understood": "I'm having trouble understanding.",
+    "directory_unavailable": "I can't reach the company directory right now (directory unavailable).",
     "asked": "",
 }
 

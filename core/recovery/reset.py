@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from core.directory.port import DirectoryUnavailable, PasswordRefused
 from core.recovery.base import RecoveryBase
 from core.secrets.password_policy import PolicyResult
 from core.storage.models import Recovery
@@ -22,6 +23,8 @@ _NOT_SAVED_LINK_SPENT = (
     "We couldn't save your new password, so it has not changed. This link can't be used again: "
     'go back to the chat and say "new link" to get a fresh one.'
 )
+
+_DIRECTORY_DOWN = "We can't reach the company directory just now, so nothing has changed. Please try again shortly."
 
 
 class ResetSteps(RecoveryBase):
@@ -82,7 +85,10 @@ class ResetSteps(RecoveryBase):
             if row is None:
                 return ResetOutcome(ResetStatus.INVALID_LINK)
             row_id, account_id, recovery_id = row.id, row.account_id, row.recovery_id
-        account = self._directory.get(account_id)
+        try:
+            account = self._directory.get(account_id)
+        except DirectoryUnavailable:  # nothing spent: the link works again once the directory is back
+            return ResetOutcome(ResetStatus.FAILED, (_DIRECTORY_DOWN,))
         if account is None:
             return ResetOutcome(ResetStatus.INVALID_LINK)
         if new_password != confirmation:
@@ -109,6 +115,8 @@ class ResetSteps(RecoveryBase):
                     type(exc).__name__, type(release_exc).__name__,
                 )  # fmt: skip
                 return ResetOutcome(ResetStatus.FAILED, (_NOT_SAVED_LINK_SPENT,))
+            if isinstance(exc, PasswordRefused):  # the directory's own policy: explain, the link stays usable
+                return ResetOutcome(ResetStatus.REJECTED, exc.problems, verdict.score)
             log.error("saving a new password failed (%s); the reset link stays usable", type(exc).__name__)
             return ResetOutcome(ResetStatus.FAILED)
         requester = None
