@@ -26,6 +26,7 @@ from core.delivery.alerts import EmailTicketAlert
 from core.delivery.email import OutboxEmailSender, SmtpEmailSender
 from core.delivery.ports import EmailSender, SmsSender
 from core.delivery.sms import OutboxSmsSender, TwilioSmsSender
+from core.directory.port import DirectoryBackend
 from core.directory.sql import SqlDirectory
 from core.recovery.service import RecoveryService
 from core.secrets.answers import AnswerStore
@@ -51,7 +52,7 @@ class Core:
     settings: Settings
     database: Database
     clock: Clock
-    directory: SqlDirectory
+    directory: DirectoryBackend  # SqlDirectory, or LDAP/AD (RESETDESK_DIRECTORY)
     answers: AnswerStore
     email: EmailSender
     sms: SmsSender
@@ -121,7 +122,13 @@ def build_core(
         time_cost=settings.argon2_time_cost,
         parallelism=settings.argon2_parallelism,
     )
-    directory = SqlDirectory(database, hasher, clock)
+    directory: DirectoryBackend
+    if settings.directory == "sql":
+        directory = SqlDirectory(database, hasher, clock)
+    else:
+        from core.directory.remote import remote_directory
+
+        directory = remote_directory(settings, database, clock)
     answers = AnswerStore(database, hasher)
     email = email or _email_sender(settings, database, clock)
     sms = sms or _sms_sender(settings, database, clock)
@@ -252,6 +259,9 @@ def _cmd_import(core: Core, args: argparse.Namespace) -> int:
         reason = f"line {line} is not UTF-8 text (save the file as CSV UTF-8); nothing was imported"
         print(f"error: {reason}", file=sys.stderr)
         return 2
+    if not isinstance(core.directory, SqlDirectory):
+        print("error: import-employees fills the embedded directory (RESETDESK_DIRECTORY=sql)", file=sys.stderr)
+        return 2
     try:
         report = import_employees(core.directory, core.answers, io.StringIO(text, newline=""))
     except ImportFileError as exc:
@@ -264,6 +274,9 @@ def _cmd_import(core: Core, args: argparse.Namespace) -> int:
 def _cmd_demo_data(core: Core, args: argparse.Namespace) -> int:
     from core.directory.demo import format_demo, load_demo_data
 
+    if not isinstance(core.directory, SqlDirectory):
+        print("error: demo-data fills the embedded directory (RESETDESK_DIRECTORY=sql)", file=sys.stderr)
+        return 2
     print(format_demo(load_demo_data(core.directory, core.answers)))
     if core.support.authenticate(DEMO_AGENT[0], DEMO_AGENT[1]) is None:
         try:
@@ -297,6 +310,14 @@ def _cmd_create_agent(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_directory(core: Core, args: argparse.Namespace) -> int:
+    from core.directory.check import check_directory
+
+    code, report = check_directory(core.directory, args.identifier)
+    print(report, file=sys.stdout if code == 0 else sys.stderr)
+    return code
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="ResetDesk password-recovery assistant")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -316,6 +337,9 @@ def _parser() -> argparse.ArgumentParser:
     agent.set_defaults(handler=_cmd_create_agent)
     demo = commands.add_parser("demo-data", help="load demo employees covering every case and list them")
     demo.set_defaults(handler=_cmd_demo_data)
+    check = commands.add_parser("check-directory", help="connect to the directory and show what ResetDesk sees")
+    check.add_argument("identifier", nargs="?", help="an employee ID or username to look up (changes nothing)")
+    check.set_defaults(handler=_cmd_check_directory)
     return parser
 
 

@@ -28,7 +28,7 @@ from bot.engine import Engine
 from channels.slack.alerts import TAKE_ACTION, SlackTicketAlert
 from channels.slack.events import CHANNEL, SlackChannel
 from channels.slack.render import CHOICE_ACTION_PATTERN, LINK_ACTION
-from core.directory.sql import SqlDirectory
+from core.directory.port import DirectoryBackend
 from core.settings import Settings
 from core.types import Requester, Ticket
 
@@ -88,7 +88,7 @@ def register_slack(
     *,
     engine: Engine,
     settings: Settings,
-    directory: SqlDirectory,
+    directory: DirectoryBackend,
     ledger: EventLedger,
     ticket_alerts: list[Callable[[Ticket, Requester], None]] | None = None,
 ) -> App:

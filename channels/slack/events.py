@@ -18,7 +18,7 @@ from bot.dedupe import EventLedger
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from channels.slack.render import chosen_blocks, message_args, plain_text
-from core.directory.sql import SqlDirectory
+from core.directory.port import DirectoryBackend
 
 __all__ = ["CHANNEL", "INVITE_TEXT", "SlackChannel"]
 
@@ -34,7 +34,7 @@ INVITE_TEXT = (
 class SlackChannel:
     """Bolt listeners (arguments are injected by name) and the push delivery for the "slack" channel."""
 
-    def __init__(self, engine: Engine, directory: SqlDirectory, ledger: EventLedger, client: WebClient) -> None:
+    def __init__(self, engine: Engine, directory: DirectoryBackend, ledger: EventLedger, client: WebClient) -> None:
         self._engine = engine
         self._directory = directory
         self._ledger = ledger

@@ -16,7 +16,7 @@ from channels.web.history import CHANNEL, ChatHistory
 from channels.web.reset_page import reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, install_log_redaction, secure_headers
 from core.clock import Clock
-from core.directory.sql import SqlDirectory
+from core.directory.port import DirectoryBackend
 from core.recovery.service import RecoveryService
 from core.secrets.ratelimit import RateLimiter
 from core.storage.db import Database
@@ -33,7 +33,7 @@ def register_web(
     engine: Engine,
     service: RecoveryService,
     database: Database,
-    directory: SqlDirectory,
+    directory: DirectoryBackend,
     clock: Clock,
     support: SupportDesk,
     demo: bool,

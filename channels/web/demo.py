@@ -6,14 +6,14 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from channels.web.security import csrf_token, refuse_nul, require_csrf
-from core.directory.sql import SqlDirectory
+from core.directory.port import DirectoryBackend
 from core.storage.db import Database
 from core.storage.models import OutboxMessage
 
 __all__ = ["demo_blueprint"]
 
 
-def demo_blueprint(database: Database, directory: SqlDirectory) -> Blueprint:
+def demo_blueprint(database: Database, directory: DirectoryBackend) -> Blueprint:
     demo = Blueprint("demo", __name__)
     demo.before_request(refuse_nul)
 
@@ -42,7 +42,7 @@ def demo_blueprint(database: Database, directory: SqlDirectory) -> Blueprint:
     return demo
 
 
-def _sign_in(directory: SqlDirectory, identifier: str, password: str) -> str:
+def _sign_in(directory: DirectoryBackend, identifier: str, password: str) -> str:
     account = directory.find(identifier) if identifier.strip() else None
     if account is not None and account.locked:
         return "locked"

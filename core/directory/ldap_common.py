@@ -230,7 +230,7 @@ class LdapDirectoryBase:
                     if connection is not None:
                         _close(connection)
                     if fresh:
-                        raise DirectoryUnavailable(f"directory unreachable ({type(exc).__name__})") from exc
+                        raise DirectoryUnavailable(_reason(exc)) from exc
                     continue
                 except BaseException:
                     if connection is not None:
@@ -256,12 +256,22 @@ class LdapDirectoryBase:
             except DirectoryUnavailable as exc:
                 raise DeliveryError("directory", str(exc)) from exc
             except (LDAPException, OSError) as exc:
-                raise DeliveryError("directory", f"unreachable ({type(exc).__name__})") from exc
+                raise DeliveryError("directory", _reason(exc)) from exc
 
         try:
             return self.breaker.call(call)
         except DeliveryError as exc:
             raise DirectoryUnavailable(exc.reason) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """Plain words for an operator; never the bind password."""
+    chain = f"{type(exc).__name__} {exc} {exc.__cause__ or ''}"
+    if "TLS" in chain or "SSL" in chain or "certificate" in chain.lower():
+        return f"TLS failed: certificate not trusted or TLS not offered ({type(exc).__name__})"
+    if "timed out" in chain.lower() or "timeout" in chain.lower():
+        return f"the directory timed out ({type(exc).__name__})"
+    return f"the directory is unreachable ({type(exc).__name__})"
 
 
 def _values(value: Any) -> list[Any]:
