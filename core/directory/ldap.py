@@ -20,6 +20,7 @@ log = logging.getLogger("core.directory")
 
 PPOLICY_CONTROL = "1.3.6.1.4.1.42.2.27.8.5.1"
 _CONSTRAINT_VIOLATION = 19
+_NO_SUCH_ATTRIBUTE = 16
 # ppolicy error numbers (draft-behera-ldap-password-policy) -> what the person reads.
 _REFUSALS = {
     3: "The directory does not let this password be changed here. Please ask support.",
@@ -71,17 +72,30 @@ class OpenLdapDirectory(LdapDirectoryBase):
             if result["result"] == _CONSTRAINT_VIOLATION:
                 raise PasswordRefused((_GENERIC_REFUSAL,))
             raise LdapOperationError(f"password change refused: {result['description']}")
-        changes: dict[str, list[tuple[str, list[str]]]] = {}
-        if self.is_locked(entry):
-            changes["pwdAccountLockedTime"] = [(ldap3.MODIFY_DELETE, [])]
+        # slapd's ppolicy usually drops the lock itself on an admin change; make sure. With `pwdMustChange` it
+        # also sets pwdReset on any change not made by the person: they chose this password, so only
+        # RESETDESK_LDAP_FORCE_CHANGE decides.
+        failed = None
+        if self.is_locked(entry) and not _delete_lock(connection, entry.dn):
+            failed = "clearing the lock"
+        if not failed and not self._set_must_change(connection, entry.dn):
+            failed = "updating pwdReset"
+        if failed:  # the password IS changed; loud for operators, and the person is not told "done"
+            log.error("password changed, but %s failed (%s)", failed, connection.result["description"])
+            raise LdapOperationError(f"password changed, but {failed} failed")
+
+    def _set_must_change(self, connection: ldap3.Connection, dn: str) -> bool:
         if self.config.force_change:
-            changes["pwdReset"] = [(ldap3.MODIFY_REPLACE, ["TRUE"])]
-        if changes and not connection.modify(entry.dn, changes):
-            # The password IS changed; the lock or "must change" flag is not. Loud for operators.
-            log.error("password changed, but clearing the lock / setting pwdReset failed (%s)",
-                      connection.result["description"])  # fmt: skip
-            raise LdapOperationError("password changed, but the lock or must-change flag could not be updated")
+            return bool(connection.modify(dn, {"pwdReset": [(ldap3.MODIFY_REPLACE, ["TRUE"])]}))
+        done = connection.modify(dn, {"pwdReset": [(ldap3.MODIFY_DELETE, [])]})
+        return bool(done) or connection.result["result"] == _NO_SUCH_ATTRIBUTE
 
     def clear_lock(self, connection: ldap3.Connection, entry: Entry) -> None:
-        if not connection.modify(entry.dn, {"pwdAccountLockedTime": [(ldap3.MODIFY_DELETE, [])]}):
+        if not _delete_lock(connection, entry.dn):
             raise LdapOperationError(f"unlock refused: {connection.result['description']}")
+
+
+def _delete_lock(connection: ldap3.Connection, dn: str) -> bool:
+    """Delete pwdAccountLockedTime; already gone (noSuchAttribute) is fine."""
+    done = connection.modify(dn, {"pwdAccountLockedTime": [(ldap3.MODIFY_DELETE, [])]})
+    return bool(done) or connection.result["result"] == _NO_SUCH_ATTRIBUTE

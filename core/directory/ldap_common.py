@@ -159,6 +159,13 @@ class LdapDirectoryBase:
         """Connect and bind as the service account; raises DirectoryUnavailable with the reason."""
         self._with_service(lambda connection: None)
 
+    def close(self) -> None:
+        """Unbind the pooled connections (at shutdown, and between tests)."""
+        with self._pool_lock:
+            idle, self._pool = self._pool, []
+        for connection in idle:
+            _close(connection)
+
     # -- helpers ------------------------------------------------------------------------------------------
 
     def _account(self, entry: Entry) -> Account | None:
@@ -202,9 +209,14 @@ class LdapDirectoryBase:
             self._server, user=user, password=password, receive_timeout=max(1, math.ceil(self.config.timeout)),
             raise_exceptions=False, auto_referrals=False,
         )  # fmt: skip
-        connection.open()
-        if self.config.url.startswith("ldap://") and not self.config.allow_plaintext and not connection.start_tls():
-            raise DirectoryUnavailable("StartTLS was refused")
+        try:
+            connection.open()
+            starttls = self.config.url.startswith("ldap://") and not self.config.allow_plaintext
+            if starttls and not connection.start_tls():
+                raise DirectoryUnavailable("TLS failed: the directory refused StartTLS")
+        except BaseException:
+            _close(connection)
+            raise
         return connection
 
     def _open_service(self) -> ldap3.Connection:
@@ -281,3 +293,7 @@ def _values(value: Any) -> list[Any]:
 def _close(connection: ldap3.Connection) -> None:
     with contextlib.suppress(LDAPException, OSError):
         connection.unbind()
+    sock = getattr(connection, "socket", None)  # ldap3 leaves it open when connecting failed
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.close()

@@ -164,7 +164,7 @@ def _load_people(server: Slapd) -> None:
     policy = {
         "pwdAttribute": "userPassword", "pwdInHistory": 5, "pwdCheckQuality": 1, "pwdMinLength": 12,
         "pwdLockout": "TRUE", "pwdMaxFailure": MAX_FAILURES, "pwdFailureCountInterval": 0,
-        "pwdLockoutDuration": 0, "pwdMinAge": 0,
+        "pwdLockoutDuration": 0, "pwdMinAge": 0, "pwdMustChange": "TRUE",
     }  # fmt: skip
     add(f"cn=default,ou=policies,{BASE_DN}", ["organizationalRole", "pwdPolicy"], policy)
     for uid, (number, name, mail, mobile, password) in PEOPLE.items():
