@@ -141,10 +141,12 @@ class Settings(BaseSettings):
             raise ValueError("must be an ldaps://host:636 or ldap://host:389 URL")
         return value or None
 
-    @field_validator("ldap_ca_file")
+    @field_validator("ldap_ca_file", mode="before")
     @classmethod
-    def _ldap_ca_file_exists(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
+    def _ldap_ca_file_exists(cls, value: object) -> object:
+        if value in (None, ""):
+            return None  # the system's trusted CAs
+        if not Path(str(value)).is_file():
             raise ValueError("no such file")
         return value
 

@@ -14,6 +14,14 @@ __all__ = ["check_directory"]
 
 
 def check_directory(directory: DirectoryBackend, identifier: str | None) -> tuple[int, str]:
+    try:
+        return _check(directory, identifier)
+    finally:
+        if isinstance(directory, LdapDirectoryBase):
+            directory.close()
+
+
+def _check(directory: DirectoryBackend, identifier: str | None) -> tuple[int, str]:
     lines: list[str] = []
     try:
         if isinstance(directory, LdapDirectoryBase):

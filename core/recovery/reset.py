@@ -26,6 +26,9 @@ _NOT_SAVED_LINK_SPENT = (
 
 _DIRECTORY_DOWN = "We can't reach the company directory just now, so nothing has changed. Please try again shortly."
 
+# On DONE, ResetOutcome.problems are notes: the directory will ask for another change (RESETDESK_LDAP_FORCE_CHANGE).
+_MUST_CHANGE = "The portal will ask you to choose another new password the next time you sign in."
+
 
 class ResetSteps(RecoveryBase):
     """issue_reset_link, unlock, abandon, check_password, link_is_valid, complete_reset."""
@@ -128,7 +131,8 @@ class ResetSteps(RecoveryBase):
                     requester = Requester(recovery.channel, recovery.channel_user)
         except Exception as exc:  # the password IS changed: say so, and leave a loud trace for operators
             log.error("password changed, but closing codes/notifying/auditing failed (%s)", type(exc).__name__)
-        return ResetOutcome(ResetStatus.DONE, score=verdict.score, handle=recovery_id, requester=requester)
+        notes = (_MUST_CHANGE,) if self.settings.directory != "sql" and self.settings.ldap_force_change else ()
+        return ResetOutcome(ResetStatus.DONE, notes, verdict.score, handle=recovery_id, requester=requester)
 
     def _after_change(self, account_id: int, recovery_id: str | None, change: str, *, actor: str) -> None:
         """Close every open code and link, mark the recovery done, notify every contact, audit."""
