@@ -15,12 +15,13 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-__all__ = ["BASE_DN", "PEOPLE", "SERVICE_DN", "SERVICE_PASSWORD", "Slapd", "free_port", "slapd_server"]
+__all__ = ["BASE_DN", "PEOPLE", "SERVICE_DN", "SERVICE_PASSWORD", "Slapd", "free_port", "running_slapd", "slapd_server"]
 
 BASE_DN = "dc=example,dc=test"
 ROOT_DN = f"cn=admin,{BASE_DN}"
@@ -189,15 +190,22 @@ def build(root: Path) -> Slapd:
     return Slapd(root, free_port())
 
 
-@pytest.fixture
-def slapd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
-    """A fresh slapd per test (about 0.3 s): tests change passwords, lock and unlock people."""
-    if shutil.which("slapd") is None or shutil.which("slapadd") is None:
-        pytest.skip("slapd is not installed (apt-get install slapd ldap-utils; .ci/run does it)")
-    server = build(tmp_path_factory.mktemp("slapd"))
+@contextmanager
+def running_slapd(root: Path) -> Iterator[Slapd]:
+    """A slapd built in `root`, started and loaded with PEOPLE; stopped by its PID on the way out."""
+    server = build(root)
     server.start()
     try:
         _load_people(server)
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def slapd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    """A fresh slapd per test (about 0.3 s): tests change passwords, lock and unlock people."""
+    if shutil.which("slapd") is None or shutil.which("slapadd") is None:
+        pytest.skip("slapd is not installed (apt-get install slapd ldap-utils; .ci/run does it)")
+    with running_slapd(tmp_path_factory.mktemp("slapd")) as server:
+        yield server
