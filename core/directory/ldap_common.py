@@ -205,6 +205,8 @@ class LdapDirectoryBase:
         return self._with_service(search)
 
     def _open(self, user: str, password: str) -> ldap3.Connection:
+        # ldap3 skips an address for 5 s after a failure; our breaker already decides when to retry.
+        self._server.reset_availability()
         connection = ldap3.Connection(
             self._server, user=user, password=password, receive_timeout=max(1, math.ceil(self.config.timeout)),
             raise_exceptions=False, auto_referrals=False,

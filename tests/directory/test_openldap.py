@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app import Core
-from core.directory.ldap import PPOLICY_CONTROL, ppolicy_error
+from core.directory.ldap import PPOLICY_CONTROL, OpenLdapDirectory, ppolicy_error
+from core.directory.port import DirectoryUnavailable
 from core.storage.models import DirectoryAccount, HandoffTicket, Recovery
 from core.types import Requester, ResetStatus
 from tests.directory.conftest import LdapCoreFactory, Talk, bind_as, can_bind, person_dn
@@ -134,3 +137,27 @@ def test_must_change_setting_sets_pwd_reset(make_ldap_core: LdapCoreFactory, sla
     control = connection.result["controls"][PPOLICY_CONTROL]
     assert ppolicy_error(control["value"]) == 2  # changeAfterReset
     connection.unbind()
+
+
+def test_directory_down_at_the_reset_page_keeps_the_link(ldap_core: Core, slapd_server: Slapd) -> None:
+    token = Talk(ldap_core).reset_token("ada")
+    slapd_server.stop()
+    failed = ldap_core.recovery.complete_reset(token, NEW, NEW)
+    assert failed.status is ResetStatus.FAILED and "can't reach the company directory" in failed.problems[0]
+    slapd_server.start()
+    assert ldap_core.recovery.link_is_valid(token)
+    assert ldap_core.recovery.complete_reset(token, NEW, NEW).status is ResetStatus.DONE
+    assert can_bind(slapd_server, "ada", NEW)
+
+
+def test_the_breaker_opens_after_repeated_outages(ldap_core: Core, slapd_server: Slapd) -> None:
+    directory = ldap_core.directory
+    assert isinstance(directory, OpenLdapDirectory)
+    slapd_server.stop()
+    for _ in range(ldap_core.settings.breaker_failure_threshold):
+        with pytest.raises(DirectoryUnavailable, match="unreachable"):
+            directory.find("ada")
+    assert directory.breaker.state == "open"
+    slapd_server.start()
+    with pytest.raises(DirectoryUnavailable):  # still open: no network call until the cooldown passes
+        directory.find("ada")
