@@ -153,10 +153,8 @@ class LdapDirectoryBase:
         if self.is_locked(entry):
             self._with_service(lambda connection: self.clear_lock(connection, entry))
 
-    # -- for check-directory ---------------------------------------------------------------------------
-
     def check_connection(self) -> None:
-        """Connect and bind as the service account; raises DirectoryUnavailable with the reason."""
+        """For check-directory: connect and bind as the service account, or raise DirectoryUnavailable."""
         self._with_service(lambda connection: None)
 
     def close(self) -> None:
