@@ -31,6 +31,7 @@ __all__ = ["Entry", "LdapDirectoryBase", "LdapOperationError"]
 
 T = TypeVar("T")
 _POOL_SIZE = 8
+_NOBODY = "00000000-0000-0000-0000-000000000000"
 _SEARCH_OK = (0, 4)  # success, sizeLimitExceeded
 
 
@@ -184,10 +185,10 @@ class LdapDirectoryBase:
 
     def _entry(self, account_id: int) -> Entry | None:
         stable_id = self._keys.stable_id_of(account_id)
-        if stable_id is None:
-            return None
-        entries = self._search(f"(&{self.config.user_filter}{self.stable_filter(stable_id)})")
-        return entries[0] if len(entries) == 1 else None
+        # Unknown (recovery asks for id 0): search for nobody anyway, so both cost the same round trip.
+        wanted = self.stable_filter(stable_id or _NOBODY)
+        entries = self._search(f"(&{self.config.user_filter}{wanted})")
+        return entries[0] if stable_id is not None and len(entries) == 1 else None
 
     def _search(self, search_filter: str) -> list[Entry]:
         def search(connection: ldap3.Connection) -> list[Entry]:
