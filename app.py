@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Flask, Response, jsonify
-from pydantic import SecretStr
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -25,18 +22,19 @@ from channels.web import ChatLimits, WebChannel, WebOptions
 from channels.web.chat_session import ChatSessions
 from core.clock import Clock, SystemClock
 from core.delivery.alerts import EmailTicketAlert
-from core.delivery.email import OutboxEmailSender, SmtpEmailSender
 from core.delivery.outbox import Outbox
 from core.delivery.ports import EmailSender, SmsSender
-from core.delivery.sms import OutboxSmsSender, TwilioSmsSender
+from core.delivery.senders import email_sender_for, sms_sender_for
+from core.directory.port import DirectoryBackend
 from core.directory.sql import SqlDirectory
 from core.logging_setup import configure_logging
 from core.recovery.service import RecoveryService
 from core.secrets.answers import AnswerStore
 from core.secrets.hashing import SlowHasher
+from core.secrets.keyfile import with_secret_key
 from core.secrets.pseudonyms import Pseudonyms
 from core.secrets.ratelimit import RateLimiter
-from core.settings import PROJECT_ROOT, Settings, load_settings
+from core.settings import Settings, load_settings
 from core.storage.db import Database
 from core.support.access import build_agent_access
 from core.support.desk import SupportDesk
@@ -58,56 +56,12 @@ class Core:
     settings: Settings
     database: Database
     clock: Clock
-    directory: SqlDirectory
+    directory: DirectoryBackend  # SqlDirectory, or LDAP/AD (RESETDESK_DIRECTORY)
     answers: AnswerStore
     email: EmailSender
     sms: SmsSender
     recovery: RecoveryService
     support: SupportDesk
-
-
-def _secret_key(settings: Settings) -> Settings:
-    """Use RESETDESK_SECRET_KEY, or make one and keep it under instance/ so a demo works out of the box."""
-    if settings.secret_key is not None:
-        return settings
-    key_file = PROJECT_ROOT / "instance" / "secret_key"
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    try:  # O_EXCL: of several workers starting at once, one writes the key and all read that one
-        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-        log.warning("RESETDESK_SECRET_KEY is not set; generated one in %s (set it for production)", key_file)
-    return settings.model_copy(update={"secret_key": SecretStr(key_file.read_text().strip())})
-
-
-def _email_sender(settings: Settings, database: Database, clock: Clock) -> EmailSender:
-    if settings.email_backend == "smtp":
-        return SmtpEmailSender(
-            settings.smtp_host,
-            settings.smtp_port,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            starttls=settings.smtp_starttls,
-            sender=settings.smtp_from,
-            timeout=settings.smtp_timeout_seconds,
-        )
-    return OutboxEmailSender(database, clock)
-
-
-def _sms_sender(settings: Settings, database: Database, clock: Clock) -> SmsSender:
-    if settings.sms_backend == "twilio":
-        assert settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number
-        return TwilioSmsSender(
-            settings.twilio_account_sid,
-            settings.twilio_auth_token.get_secret_value(),
-            settings.twilio_from_number,
-            api_url=settings.twilio_api_url,
-            timeout=settings.sms_timeout_seconds,
-        )
-    return OutboxSmsSender(database, clock)
 
 
 def build_core(
@@ -118,7 +72,7 @@ def build_core(
     sms: SmsSender | None = None,
     migrate: bool = True,
 ) -> Core:
-    settings = _secret_key(settings)
+    settings = with_secret_key(settings)
     clock = clock or SystemClock()
     database = Database(settings.database_url)
     if migrate:
@@ -128,10 +82,16 @@ def build_core(
         time_cost=settings.argon2_time_cost,
         parallelism=settings.argon2_parallelism,
     )
-    directory = SqlDirectory(database, hasher, clock)
+    directory: DirectoryBackend
+    if settings.directory == "sql":
+        directory = SqlDirectory(database, hasher, clock)
+    else:
+        from core.directory.remote import remote_directory
+
+        directory = remote_directory(settings, database, clock)
     answers = AnswerStore(database, hasher)
-    email = email or _email_sender(settings, database, clock)
-    sms = sms or _sms_sender(settings, database, clock)
+    email = email or email_sender_for(settings, database, clock)
+    sms = sms or sms_sender_for(settings, database, clock)
     recovery = RecoveryService(
         settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
     )

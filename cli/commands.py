@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import Core, build_engine, create_app, ticket_alerts, wiring
+from core.directory.sql import SqlDirectory
 
 __all__ = ["COMMANDS", "DEMO_AGENT", "Command"]
 
@@ -86,6 +87,9 @@ def import_employees(core: Core, args: argparse.Namespace) -> int:
         reason = f"line {line} is not UTF-8 text (save the file as CSV UTF-8); nothing was imported"
         print(f"error: {reason}", file=sys.stderr)
         return 2
+    if not isinstance(core.directory, SqlDirectory):
+        print("error: import-employees fills the embedded directory (RESETDESK_DIRECTORY=sql)", file=sys.stderr)
+        return 2
     try:
         report = import_rows(core.directory, core.answers, io.StringIO(text, newline=""))
     except ImportFileError as exc:
@@ -128,6 +132,9 @@ def _agent_arguments(parser: argparse.ArgumentParser) -> None:
 def demo_data(core: Core, args: argparse.Namespace) -> int:
     from core.directory.demo import format_demo, load_demo_data
 
+    if not isinstance(core.directory, SqlDirectory):
+        print("error: demo-data fills the embedded directory (RESETDESK_DIRECTORY=sql)", file=sys.stderr)
+        return 2
     print(format_demo(load_demo_data(core.directory, core.answers)))
     if core.support.authenticate(DEMO_AGENT[0], DEMO_AGENT[1]) is None:
         try:
@@ -140,10 +147,25 @@ def demo_data(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+def check_directory(core: Core, args: argparse.Namespace) -> int:
+    from core.directory.check import check_directory as check
+
+    code, report = check(core.directory, args.identifier)
+    print(report, file=sys.stdout if code == 0 else sys.stderr)
+    return code
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("identifier", nargs="?", help="an employee ID or username to look up (changes nothing)")
+
+
 COMMANDS = (
     Command("run", "serve the web app (and channels that are configured)", run, _run_arguments),
     Command("chat", "talk to ResetDesk in this terminal", chat, _chat_arguments),
     Command("import-employees", "import or update employees from a CSV file", import_employees, _import_arguments),
     Command("create-agent", "add a support agent for the /agent console", create_agent, _agent_arguments),
     Command("demo-data", "load demo employees covering every case and list them", demo_data),
+    Command(
+        "check-directory", "connect to the directory and show what ResetDesk sees", check_directory, _check_arguments
+    ),
 )

@@ -6,6 +6,7 @@ A wrong value stops start-up with a `SettingsError` naming the variable and what
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Literal
 
@@ -130,6 +131,46 @@ class Settings(BaseSettings):
     # Conversations (dialog issue)
     conversation_idle_seconds: int = Field(30 * 60, ge=60)
 
+    # Directory (issue 14): where accounts and passwords live. `sql` is ResetDesk's own table (the default);
+    # `ldap` (OpenLDAP) and `ad` (Active Directory) need the LDAP_* values, checked in load_settings.
+    directory: Literal["sql", "ldap", "ad"] = "sql"
+    ldap_url: str | None = None  # ldaps://host:636, or ldap://host:389 with StartTLS
+    ldap_bind_dn: str | None = None
+    ldap_bind_password: SecretStr | None = None
+    ldap_base_dn: str | None = None
+    ldap_ca_file: Path | None = None
+    ldap_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    ldap_allow_plaintext: bool = False  # plain ldap:// without TLS: tests only, warned about at start-up
+    ldap_user_filter: str | None = None  # default per kind, see core.directory.ldap_common
+    ldap_id_attributes: str | None = None  # comma-separated; default per kind
+    ldap_name_attribute: str | None = None
+    ldap_email_attribute: str | None = None
+    ldap_mobile_attribute: str | None = None
+    ldap_force_change: bool = False  # a reset sets pwdReset (OpenLDAP) or pwdLastSet=0 (AD)
+
+    @field_validator("ldap_url")
+    @classmethod
+    def _ldap_url_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("ldap://", "ldaps://")):
+            raise ValueError("must be an ldaps://host:636 or ldap://host:389 URL")
+        return value or None
+
+    @field_validator("ldap_ca_file", mode="before")
+    @classmethod
+    def _ldap_ca_file_exists(cls, value: object) -> object:
+        if value in (None, ""):
+            return None  # the system's trusted CAs
+        if not Path(str(value)).is_file():
+            raise ValueError("no such file")
+        return value
+
+    @field_validator("ldap_id_attributes")
+    @classmethod
+    def _ldap_attribute_list(cls, value: str | None) -> str | None:
+        if value is not None and not all(part.strip().replace("-", "").isalnum() for part in value.split(",")):
+            raise ValueError("must be attribute names separated by commas, e.g. employeeNumber,uid,mail")
+        return value or None
+
     @field_validator("public_url")
     @classmethod
     def _public_url_is_absolute(cls, value: str) -> str:
@@ -191,7 +232,7 @@ def _describe(error: dict[str, Any]) -> str:
     elif error["type"].startswith("bool"):
         message = "accepted values are true/false, 1/0, yes/no, on/off"
     # Secret fields are SecretStr, which accept any text; a database URL may carry a password.
-    shown = "(hidden)" if field == "database_url" else repr(error.get("input"))
+    shown = "(hidden)" if field in ("database_url", "ldap_bind_password") else repr(error.get("input"))
     return f"{variable}={shown}: {message}"
 
 
@@ -212,4 +253,22 @@ def load_settings(**overrides: Any) -> Settings:
         ]
         if missing:
             raise SettingsError(f"ResetDesk cannot start; RESETDESK_SMS_BACKEND=twilio needs {', '.join(missing)}")
+    _check_directory(settings)
     return settings
+
+
+def _check_directory(settings: Settings) -> None:
+    """With an LDAP directory, the connection values are required (named; the password is never shown)."""
+    if settings.directory == "sql":
+        return
+    needed = ("ldap_url", "ldap_bind_dn", "ldap_bind_password", "ldap_base_dn")
+    missing = [ENV_PREFIX + name.upper() for name in needed if not getattr(settings, name)]
+    if missing:
+        raise SettingsError(
+            f"ResetDesk cannot start; RESETDESK_DIRECTORY={settings.directory} needs {', '.join(missing)}"
+        )
+    if settings.ldap_url and settings.ldap_url.startswith("ldap://") and settings.ldap_allow_plaintext:
+        logging.getLogger("core.settings").warning(
+            "RESETDESK_LDAP_ALLOW_PLAINTEXT=true: the directory is used over plain ldap:// WITHOUT TLS, so the "
+            "service account's and people's passwords cross the network readable (for tests only)"
+        )

@@ -47,6 +47,7 @@ class HandoffReason(StrEnum):
     PROVIDER_DOWN = "provider_down"
     VERIFICATION_LOCKED = "verification_locked"
     NOT_UNDERSTOOD = "not_understood"
+    DIRECTORY_DOWN = "directory_unavailable"
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,6 +124,7 @@ HANDOFF_REASON: dict[HandoffReason, str] = {
     HandoffReason.PROVIDER_DOWN: "None of the ways to send you a code is working right now.",
     HandoffReason.VERIFICATION_LOCKED: "There have been too many failed attempts, so self-service is paused.",
     HandoffReason.NOT_UNDERSTOOD: "I'm having trouble understanding.",
+    HandoffReason.DIRECTORY_DOWN: "I can't reach the company directory right now (directory unavailable).",
     HandoffReason.ASKED: "",
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from core.directory.port import DirectoryUnavailable
 from core.recovery.service import RecoveryService
 from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester, SendStatus
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
@@ -64,7 +65,10 @@ class RecoveryDialog(Readers):
     def receive(self, text: str) -> list[Reply]:
         """Read one message in the current state and run the resulting event."""
         self.text = text
-        event = reader_for(self.state)(self)
+        try:
+            event = reader_for(self.state)(self)
+        except DirectoryUnavailable:  # LDAP/AD down or refusing us: a person can still help
+            return self.hand_off(HandoffReason.DIRECTORY_DOWN)
         if event in ("unclear", "unreadable_identifier"):
             self.slots["unclear"] = self.slots.get("unclear", 0) + 1
             if self.slots["unclear"] >= _MAX_UNCLEAR:

@@ -58,7 +58,7 @@ def reset_blueprint(
         outcome = service.complete_reset(token, request.form.get("password", ""), request.form.get("confirmation", ""))
         if outcome.status is ResetStatus.DONE:
             engine.reset_completed(outcome)
-            return render_template("reset_done.html"), 200
+            return render_template("reset_done.html", notes=outcome.problems), 200
         if outcome.status is ResetStatus.INVALID_LINK:
             return render_template("reset_invalid.html", reason="invalid"), 410
         problems = outcome.problems or ("We couldn't save your new password just now. Please try again.",)

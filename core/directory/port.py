@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Account", "DirectoryBackend"]
+__all__ = ["Account", "DirectoryBackend", "DirectoryUnavailable", "PasswordRefused"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,23 @@ class Account:
         return [w for w in words if w]
 
 
+class DirectoryUnavailable(Exception):
+    """The directory is unreachable, timed out or refused ResetDesk's own bind: the person is handed to support.
+
+    The message is for operators (no secret, no DN of a person)."""
+
+
+class PasswordRefused(Exception):
+    """The directory's own password policy refused a new password; nothing changed.
+
+    `problems` are plain words for the person (e.g. "It is one of your recent passwords"): the reset page
+    shows them and the link stays usable."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 class DirectoryBackend(Protocol):
     def find(self, identifier: str) -> Account | None:
         """By employee ID or username, case-insensitively; None when neither matches."""
@@ -50,6 +67,9 @@ class DirectoryBackend(Protocol):
         """Whether `password` is the current one or among the `depth` most recent."""
 
     def set_password(self, account_id: int, password: str) -> None:
-        """Set a new password (already checked against policy), keep it in the history, unlock."""
+        """Set a new password (already checked against policy), keep it in the history, unlock.
+
+        Raises PasswordRefused when the directory's own policy says no, DirectoryUnavailable when it can't
+        be reached; either way the password is unchanged."""
 
     def unlock(self, account_id: int) -> None: ...

@@ -49,6 +49,7 @@ class RecoveryLimits:
     links_per_verification: int
     support_hours: str | None
     support_minutes_per_ticket: int
+    directory_forces_change: bool  # the directory asks for another change at next sign-in (LDAP_FORCE_CHANGE)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RecoveryLimits:
@@ -64,6 +65,7 @@ class RecoveryLimits:
             links_per_verification=settings.reset_links_per_verification,
             support_hours=settings.support_hours,
             support_minutes_per_ticket=settings.support_minutes_per_ticket,
+            directory_forces_change=settings.directory != "sql" and settings.ldap_force_change,
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from core.directory.port import DirectoryUnavailable, PasswordRefused
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
 from core.secrets.password_policy import PolicyResult
@@ -23,6 +24,11 @@ _NOT_SAVED_LINK_SPENT = (
     "We couldn't save your new password, so it has not changed. This link can't be used again: "
     'go back to the chat and say "new link" to get a fresh one.'
 )
+
+_DIRECTORY_DOWN = "We can't reach the company directory just now, so nothing has changed. Please try again shortly."
+
+# On DONE, ResetOutcome.problems are notes: the directory will ask for another change (RESETDESK_LDAP_FORCE_CHANGE).
+_MUST_CHANGE = "The portal will ask you to choose another new password the next time you sign in."
 
 
 class Reset:
@@ -92,7 +98,10 @@ class Reset:
             if row is None:
                 return ResetOutcome(ResetStatus.INVALID_LINK)
             row_id, account_id, recovery_id = row.id, row.account_id, row.recovery_id
-        account = self._deps.directory.get(account_id)
+        try:
+            account = self._deps.directory.get(account_id)
+        except DirectoryUnavailable:  # nothing spent: the link works again once the directory is back
+            return ResetOutcome(ResetStatus.FAILED, (_DIRECTORY_DOWN,))
         if account is None:
             return ResetOutcome(ResetStatus.INVALID_LINK)
         if new_password != confirmation:
@@ -120,6 +129,8 @@ class Reset:
                     type(exc).__name__, type(release_exc).__name__,
                 )  # fmt: skip
                 return ResetOutcome(ResetStatus.FAILED, (_NOT_SAVED_LINK_SPENT,))
+            if isinstance(exc, PasswordRefused):  # the directory's own policy: explain, the link stays usable
+                return ResetOutcome(ResetStatus.REJECTED, exc.problems, verdict.score)
             log.error("saving a new password failed (%s); the reset link stays usable", type(exc).__name__)
             return ResetOutcome(ResetStatus.FAILED)
         requester = None
@@ -131,7 +142,8 @@ class Reset:
                     requester = Requester(recovery.channel, recovery.channel_user)
         except Exception as exc:  # the password IS changed: say so, and leave a loud trace for operators
             log.error("password changed, but closing codes/notifying/auditing failed (%s)", type(exc).__name__)
-        return ResetOutcome(ResetStatus.DONE, score=verdict.score, handle=recovery_id, requester=requester)
+        notes = (_MUST_CHANGE,) if self._deps.limits.directory_forces_change else ()
+        return ResetOutcome(ResetStatus.DONE, notes, verdict.score, handle=recovery_id, requester=requester)
 
     def _after_change(self, account_id: int, recovery_id: str | None, change: str, *, actor: str) -> None:
         """Close every open code and link, mark the recovery done, notify every contact, audit."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "ChallengeAnswer",
     "ChatMessage",
     "Conversation",
+    "DirectoryAccount",
     "HandoffTicket",
     "OneTimeCode",
     "OutboxMessage",
@@ -64,6 +65,22 @@ class Account(Base):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DirectoryAccount(Base):
+    """An account of an LDAP or AD directory, keyed by its stable id (entryUUID / objectGUID), never its DN.
+
+    Its `account_id` is an anchor row in `accounts` (no password, no contacts), so enrolled answers, history
+    and audit keep one int key across a rename or a move in the directory.
+    """
+
+    __tablename__ = "directory_accounts"
+    __table_args__ = (UniqueConstraint("directory", "stable_id"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    directory: Mapped[str] = mapped_column(String(8))  # ldap | ad
+    stable_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class PasswordHistory(Base):
