@@ -76,6 +76,7 @@ def register_web(
     sign_ins = service.settings.agent_sign_ins_per_5_minutes
     app.register_blueprint(agent_blueprint(support, relay, limiter, sign_ins_per_5_minutes=sign_ins))
     if demo:
-        app.register_blueprint(demo_blueprint(database, directory))
+        per_minute = service.settings.demo_sign_ins_per_minute
+        app.register_blueprint(demo_blueprint(database, directory, limiter, sign_ins_per_minute=per_minute))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=https)
     app.after_request(lambda response: secure_headers(response, https=https))

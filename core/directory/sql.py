@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -89,26 +89,37 @@ class SqlDirectory:
         return _to_account(row) if row else None  # type: ignore[arg-type]
 
     def verify_password(self, account_id: int, password: str) -> bool:
+        right, locked = self._check_password(account_id, password)
+        return right and not locked
+
+    def sign_in(self, identifier: str, password: str) -> Literal["signed_in", "locked", "wrong"]:
+        """A portal-style sign-in (the demo portal). An unknown identifier costs the same reads, argon2 work
+        and update as a known one, and "locked" is said only after the right password."""
+        account = self.find(identifier)
+        right, locked = self._check_password(account.id if account else None, password)
+        if not right:
+            return "wrong"
+        return "locked" if locked else "signed_in"
+
+    def _check_password(self, account_id: int | None, password: str) -> tuple[bool, bool]:
+        """(password right, account locked), with the same statements and argon2 work for a missing account
+        (id 0 matches no row, and the hasher burns a check's time)."""
+        row_id = account_id or 0
         with self._db.transaction() as session:
-            row = session.get(models.Account, account_id)
+            row = session.get(models.Account, row_id)
             stored, locked = (row.password_hash, row.locked) if row else (None, True)
+        right = row is not None and self._hasher.verify(stored, normalise_password(password))
         if row is None:
-            self._hasher.burn()  # same argon2 time as a real check
-            return False
-        ok = self._hasher.verify(stored, normalise_password(password))
+            self._hasher.burn()  # the same argon2 time as a real check
+        counter = models.Account.failed_sign_ins
+        if not right:  # count the failure
+            change = update(models.Account).where(models.Account.id == row_id).values(failed_sign_ins=counter + 1)
+        else:  # a right password clears the count (a locked account's stays until it is unlocked)
+            change = update(models.Account).where(models.Account.id == row_id, counter != 0, ~models.Account.locked)
+            change = change.values(failed_sign_ins=0)
         with self._db.transaction() as session:
-            if not ok:
-                counter = models.Account.failed_sign_ins
-                session.execute(
-                    update(models.Account).where(models.Account.id == account_id).values(failed_sign_ins=counter + 1)
-                )
-            elif not locked:
-                session.execute(
-                    update(models.Account)
-                    .where(models.Account.id == account_id, models.Account.failed_sign_ins != 0)
-                    .values(failed_sign_ins=0)
-                )
-        return ok and not locked
+            session.execute(change)
+        return right, bool(locked)
 
     def is_recent_password(self, account_id: int, password: str, depth: int) -> bool:
         if depth <= 0:

@@ -101,8 +101,8 @@ def test_demo_pages_show_the_outbox_and_sign_in(web: tuple[Flask, Core]) -> None
     assert client.post("/demo/login", data=form).status_code == 401
 
 
-def test_demo_pages_are_off_with_real_delivery(make_app) -> None:  # type: ignore[no-untyped-def]
-    app, _ = make_app(email_backend="smtp")
+def test_demo_pages_are_off_with_a_public_url_that_is_not_loopback(make_app) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(public_url="https://reset.example.com")
     assert app.test_client().get("/demo/outbox").status_code == 404
 
 
