@@ -19,6 +19,7 @@ from core.clock import Clock
 from core.directory.sql import SqlDirectory
 from core.recovery.service import RecoveryService
 from core.secrets.ratelimit import RateLimiter
+from core.secrets.reset_sessions import ResetSessions
 from core.storage.db import Database
 from core.support.desk import SupportDesk
 
@@ -71,7 +72,8 @@ def register_web(
 
     app.register_blueprint(pages)
     app.register_blueprint(chat_api_blueprint(engine, history, limiter, service.settings))
-    app.register_blueprint(reset_blueprint(engine, service, limiter))
+    reset_sessions = ResetSessions(database, clock, ttl_seconds=service.settings.reset_token_ttl_seconds)
+    app.register_blueprint(reset_blueprint(engine, service, limiter, reset_sessions))
     relay = SupportRelay(engine, support, service)
     sign_ins = service.settings.agent_sign_ins_per_5_minutes
     app.register_blueprint(agent_blueprint(support, relay, limiter, sign_ins_per_5_minutes=sign_ins))
