@@ -89,37 +89,35 @@ class SqlDirectory:
         return _to_account(row) if row else None  # type: ignore[arg-type]
 
     def verify_password(self, account_id: int, password: str) -> bool:
-        right, locked = self._check_password(account_id, password)
-        return right and not locked
+        with self._db.transaction() as session:
+            row = session.get(models.Account, account_id)
+            stored, locked = (row.password_hash, row.locked) if row else (None, True)
+        if row is None:
+            self._hasher.burn()  # same argon2 time as a real check
+            return False
+        ok = self._hasher.verify(stored, normalise_password(password))
+        with self._db.transaction() as session:
+            if not ok:
+                counter = models.Account.failed_sign_ins
+                session.execute(
+                    update(models.Account).where(models.Account.id == account_id).values(failed_sign_ins=counter + 1)
+                )
+            elif not locked:
+                session.execute(
+                    update(models.Account)
+                    .where(models.Account.id == account_id, models.Account.failed_sign_ins != 0)
+                    .values(failed_sign_ins=0)
+                )
+        return ok and not locked
 
     def sign_in(self, identifier: str, password: str) -> Literal["signed_in", "locked", "wrong"]:
-        """A portal-style sign-in (the demo portal). An unknown identifier costs the same reads, argon2 work
-        and update as a known one, and "locked" is said only after the right password."""
+        """Demo portal sign-in: the same reads and argon2 work (the decoy hash) for unknown ids, "locked" only
+        after the right password, and no write (a write for real accounts only would show in the time)."""
         account = self.find(identifier)
-        right, locked = self._check_password(account.id if account else None, password)
-        if not right:
-            return "wrong"
-        return "locked" if locked else "signed_in"
-
-    def _check_password(self, account_id: int | None, password: str) -> tuple[bool, bool]:
-        """(password right, account locked), with the same statements and argon2 work for a missing account
-        (id 0 matches no row, and the hasher burns a check's time)."""
-        row_id = account_id or 0
-        with self._db.transaction() as session:
-            row = session.get(models.Account, row_id)
-            stored, locked = (row.password_hash, row.locked) if row else (None, True)
-        right = row is not None and self._hasher.verify(stored, normalise_password(password))
-        if row is None:
-            self._hasher.burn()  # the same argon2 time as a real check
-        counter = models.Account.failed_sign_ins
-        if not right:  # count the failure
-            change = update(models.Account).where(models.Account.id == row_id).values(failed_sign_ins=counter + 1)
-        else:  # a right password clears the count (a locked account's stays until it is unlocked)
-            change = update(models.Account).where(models.Account.id == row_id, counter != 0, ~models.Account.locked)
-            change = change.values(failed_sign_ins=0)
-        with self._db.transaction() as session:
-            session.execute(change)
-        return right, bool(locked)
+        with self._db.engine.connect() as connection:
+            stored = connection.execute(_HASH, {"account_id": account.id if account else 0}).scalar()
+        right = self._hasher.verify(stored, normalise_password(password))  # always run: stored None -> decoy
+        return "wrong" if account is None or not right else "locked" if account.locked else "signed_in"
 
     def is_recent_password(self, account_id: int, password: str, depth: int) -> bool:
         if depth <= 0:
@@ -245,6 +243,7 @@ _ACCOUNT_COLUMNS = (
 )
 # Core reads made on most turns, built once (building a statement costs about as much as running it).
 _GET = select(*_ACCOUNT_COLUMNS).where(models.Account.id == bindparam("account_id"))
+_HASH = select(models.Account.password_hash).where(models.Account.id == bindparam("account_id"))
 _FIND = select(*_ACCOUNT_COLUMNS, models.Account.employee_id_key).where(
     or_(models.Account.employee_id_key == bindparam("key"), models.Account.username_key == bindparam("key"))
 )
@@ -293,15 +292,8 @@ def _check_conflicts(session: Session, own_id: int | None, key: str, username_ke
     if own_id is not None:
         others = others.where(models.Account.id != own_id)
     if username_key is not None:
-        taken = session.scalar(
-            others.where(
-                or_(
-                    models.Account.username_key == username_key,
-                    models.Account.employee_id_key == username_key,
-                )
-            ).limit(1)
-        )
-        if taken is not None:
+        clash = or_(models.Account.username_key == username_key, models.Account.employee_id_key == username_key)
+        if session.scalar(others.where(clash).limit(1)) is not None:
             raise DirectoryError("the username is already used by another employee")
     if session.scalar(others.where(models.Account.username_key == key).limit(1)) is not None:
         raise DirectoryError("the employee ID is already another employee's username")
