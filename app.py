@@ -297,6 +297,23 @@ def _cmd_create_agent(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(core: Core, args: argparse.Namespace) -> int:
+    from core.storage.retention import format_counts, purge
+
+    settings = core.settings
+    counts = purge(
+        core.database,
+        core.clock,
+        retention_days=settings.retention_days,
+        audit_retention_days=settings.audit_retention_days,
+        verification_window_seconds=settings.verification_window_seconds,
+    )
+    print(format_counts(counts))
+    print(f"(chats, tickets and recoveries older than {settings.retention_days} days; audit older than "
+          f"{settings.audit_retention_days} days; open tickets kept)")  # fmt: skip
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="ResetDesk password-recovery assistant")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -316,6 +333,8 @@ def _parser() -> argparse.ArgumentParser:
     agent.set_defaults(handler=_cmd_create_agent)
     demo = commands.add_parser("demo-data", help="load demo employees covering every case and list them")
     demo.set_defaults(handler=_cmd_demo_data)
+    purge = commands.add_parser("purge", help="delete chats, tickets and audit events past their retention")
+    purge.set_defaults(handler=_cmd_purge)
     return parser
 
 
