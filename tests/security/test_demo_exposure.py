@@ -125,7 +125,7 @@ def test_unknown_ids_take_as_long_as_known_ones(make_core: CoreFactory) -> None:
         return seconds
 
     pairs: list[dict[str, float]] = []
-    for n in range(4 + 40):
+    for n in range(4 + 60):
         order = ("E1001", "E9999") if n % 2 == 0 else ("E9999", "E1001")
         pair = {identifier: post(identifier) for identifier in order}
         if n >= 4:
