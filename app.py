@@ -34,6 +34,7 @@ from core.secrets.hashing import SlowHasher
 from core.secrets.keyfile import with_secret_key
 from core.secrets.pseudonyms import Pseudonyms
 from core.secrets.ratelimit import RateLimiter
+from core.secrets.reset_sessions import ResetSessions
 from core.settings import Settings, load_settings
 from core.storage.db import Database
 from core.support.access import build_agent_access
@@ -166,6 +167,7 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         reset_requests_per_minute=settings.reset_requests_per_minute,
         password_min_length=settings.password_min_length,
         demo=settings.demo_enabled,
+        demo_sign_ins_per_minute=settings.demo_sign_ins_per_minute,
     )
     history = ChatHistory(core.database, core.clock, WebChannel.name)
     return WebChannel(
@@ -177,7 +179,8 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         relay=SupportRelay(engine, core.support, core.recovery),
         agent_access=build_agent_access(settings, core.database, core.clock, core.support),
         outbox=Outbox(core.database, core.clock),
-        directory=core.directory,
+        reset_sessions=ResetSessions(core.database, core.clock, ttl_seconds=settings.reset_token_ttl_seconds),
+        demo_sign_in=core.directory.sign_in if isinstance(core.directory, SqlDirectory) else None,
         options=options,
     )
 

@@ -147,6 +147,24 @@ def demo_data(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+def purge(core: Core, args: argparse.Namespace) -> int:
+    from core.storage.retention import format_counts
+    from core.storage.retention import purge as purge_rows
+
+    settings = core.settings
+    counts = purge_rows(
+        core.database,
+        core.clock,
+        retention_days=settings.retention_days,
+        audit_retention_days=settings.audit_retention_days,
+        verification_window_seconds=settings.verification_window_seconds,
+    )
+    print(format_counts(counts))
+    print(f"(chats, tickets and recoveries older than {settings.retention_days} days; audit older than "
+          f"{settings.audit_retention_days} days; open tickets kept)")  # fmt: skip
+    return 0
+
+
 def check_directory(core: Core, args: argparse.Namespace) -> int:
     from core.directory.check import check_directory as check
 
@@ -165,6 +183,7 @@ COMMANDS = (
     Command("import-employees", "import or update employees from a CSV file", import_employees, _import_arguments),
     Command("create-agent", "add a support agent for the /agent console", create_agent, _agent_arguments),
     Command("demo-data", "load demo employees covering every case and list them", demo_data),
+    Command("purge", "delete chats, tickets and audit events past their retention", purge),
     Command(
         "check-directory", "connect to the directory and show what ResetDesk sees", check_directory, _check_arguments
     ),

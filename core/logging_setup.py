@@ -20,7 +20,8 @@ ACCESS_LOGS = ("werkzeug", "gunicorn.access")  # they print request paths
 class ResetTokenRedactor(logging.Filter):
     """Access logs print request paths; a reset link's path holds its token. Replace it before any handler."""
 
-    _TOKEN_PATH = re.compile(r"/reset/[A-Za-z0-9_-]+")
+    # Only the first request of a reset carries the token; /reset/set-password is left readable.
+    _TOKEN_PATH = re.compile(r"/reset/(?!set-password(?![A-Za-z0-9_-]))[A-Za-z0-9_-]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

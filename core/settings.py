@@ -6,14 +6,16 @@ A wrong value stops start-up with a `SettingsError` naming the variable and what
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "load_settings"]
+__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "is_loopback_url", "load_settings"]
 
 ENV_PREFIX = "RESETDESK_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +43,9 @@ class Settings(BaseSettings):
     # Which methods a person is offered: those on file (`enrolled`), or every method of the policy to everyone
     # (`all`), so the offer says nothing about an account; a method not on file then fails when chosen.
     method_disclosure: Literal["enrolled", "all"] = "enrolled"
-    demo: bool | None = None  # demo pages; defaults to on when both deliveries use the outbox
+    # Demo pages (/demo/outbox shows every code sent): on when true, or when unset and the public URL is a
+    # loopback address (a developer's machine). Never inferred from the delivery backends.
+    demo: bool | None = None
 
     # Email delivery
     email_backend: Literal["outbox", "smtp"] = "outbox"
@@ -170,6 +174,11 @@ class Settings(BaseSettings):
         if value is not None and not all(part.strip().replace("-", "").isalnum() for part in value.split(",")):
             raise ValueError("must be attribute names separated by commas, e.g. employeeNumber,uid,mail")
         return value or None
+    # Retention (`python app.py purge`): conversations, chat history, closed tickets and recovery records
+    # older than retention_days are deleted; audit events older than audit_retention_days.
+    retention_days: int = Field(30, ge=1)
+    audit_retention_days: int = Field(365, ge=1)
+    demo_sign_ins_per_minute: int = Field(10, ge=1)  # /demo/login attempts per address and per identifier
 
     @field_validator("public_url")
     @classmethod
@@ -201,7 +210,7 @@ class Settings(BaseSettings):
     def demo_enabled(self) -> bool:
         if self.demo is not None:
             return self.demo
-        return self.email_backend == "outbox" and self.sms_backend == "outbox"
+        return is_loopback_url(self.public_url)
 
     @property
     def agent_mfa_mode(self) -> Literal["required", "optional", "off"]:
@@ -220,6 +229,17 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return self.telegram_bot_token is not None
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when the URL's host is localhost, 127.0.0.0/8 or ::1: a developer's machine, not a deployment."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -17,14 +17,14 @@ from channels.contract import BackgroundStart
 from channels.web.agent_console import agent_blueprint
 from channels.web.chat_api import ChatLimits, chat_api_blueprint
 from channels.web.chat_session import ChatSessions
-from channels.web.demo import demo_blueprint
+from channels.web.demo import DemoSignIn, demo_blueprint
 from channels.web.history import CHANNEL, ChatHistory
 from channels.web.reset_page import reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
 from core.delivery.outbox import Outbox
-from core.directory.port import DirectoryBackend
 from core.recovery.service import RecoveryService
 from core.secrets.ratelimit import RateLimiter
+from core.secrets.reset_sessions import ResetSessions
 from core.support.access import AgentAccess
 
 __all__ = ["ChatLimits", "WebChannel", "WebOptions"]
@@ -41,6 +41,7 @@ class WebOptions:
     reset_requests_per_minute: int
     password_min_length: int
     demo: bool  # the demo pages (outbox, sign-in check, widget host)
+    demo_sign_ins_per_minute: int
 
 
 class WebChannel:
@@ -57,7 +58,8 @@ class WebChannel:
         relay: SupportRelay,
         agent_access: AgentAccess,
         outbox: Outbox,
-        directory: DirectoryBackend,
+        reset_sessions: ResetSessions,
+        demo_sign_in: DemoSignIn | None,
         options: WebOptions,
     ) -> None:
         self._engine = engine
@@ -68,7 +70,8 @@ class WebChannel:
         self._limiter = limiter
         self._relay = relay
         self._outbox = outbox
-        self._directory = directory
+        self._reset_sessions = reset_sessions
+        self._demo_sign_in = demo_sign_in
         self._options = options
 
     def register(self, app: Flask) -> None:
@@ -81,13 +84,17 @@ class WebChannel:
                 self._engine,
                 self._service,
                 self._limiter,
+                self._reset_sessions,
                 requests_per_minute=options.reset_requests_per_minute,
                 password_min_length=options.password_min_length,
+                https=options.https,
             )
         )
         app.register_blueprint(agent_blueprint(self._relay, self._limiter, self._agent_access, https=options.https))
         if options.demo:
-            app.register_blueprint(demo_blueprint(self._outbox, self._directory))
+            per_minute = options.demo_sign_ins_per_minute
+            demo = demo_blueprint(self._outbox, self._demo_sign_in, self._limiter, sign_ins_per_minute=per_minute)
+            app.register_blueprint(demo)
         https = options.https
         app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=https)
         app.after_request(lambda response: secure_headers(response, https=https))

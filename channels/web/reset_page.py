@@ -1,30 +1,43 @@
-"""The secure page where the new password is set. The server judges every password (the meter asks it)."""
+"""The secure page where the new password is set. The server judges every password (the meter asks it).
+
+`GET /reset/<token>` is the only request that carries the token: it moves it into a server-side session
+(core.secrets.reset_sessions) and answers 303 to /reset/set-password, so the token is not in the address
+bar, history, any later access-log line or a Referer. The session cookie is HttpOnly and SameSite=Lax: the
+link is opened from an email, Slack or Telegram, a cross-site navigation, and a Strict cookie set on it would
+not be sent on the redirect that follows it. The form's POSTs are same-site and CSRF-protected as before.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from bot.engine import Engine
 from channels.web.security import csrf_token, require_csrf
 from core.recovery.service import RecoveryService
 from core.secrets.ratelimit import RateLimiter
+from core.secrets.reset_sessions import ResetSessions
 from core.types import ResetStatus
 
-__all__ = ["reset_blueprint"]
+__all__ = ["COOKIE", "FORM_PATH", "reset_blueprint"]
 
 # The form posts a password and its confirmation (the fields allow 4096 characters each, up to 4 bytes of
 # UTF-8 and 3x that URL-encoded): above the app's 8 KiB body limit, so the policy can say what is wrong.
 MAX_FORM_BYTES = 128 * 1024
 _STATUS = {ResetStatus.MISMATCH: 422, ResetStatus.REJECTED: 422, ResetStatus.FAILED: 503}
+COOKIE = "resetdesk_reset"
+FORM_PATH = "/reset/set-password"  # a fixed path wins over /reset/<token> in werkzeug's routing
 
 
 def reset_blueprint(
     engine: Engine,
     service: RecoveryService,
     limiter: RateLimiter,
+    sessions: ResetSessions,
     *,
     requests_per_minute: int,
     password_min_length: int,
+    https: bool,
 ) -> Blueprint:
     pages = Blueprint("reset", __name__)
 
@@ -46,32 +59,64 @@ def reset_blueprint(
         page = render_template("reset.html", problems=problems, csrf=csrf_token(), minimum=password_min_length)
         return page, status
 
+    def invalid() -> Response:
+        response = make_response(render_template("reset_invalid.html", reason="invalid"), 410)
+        response.delete_cookie(COOKIE, path="/reset", secure=https, httponly=True, samesite="Lax")
+        return response
+
+    def session_token() -> str | None:
+        return sessions.token(request.cookies.get(COOKIE))
+
     @pages.get("/reset/<token>")
-    def show(token: str) -> tuple[str, int]:
+    def open_link(token: str) -> BaseResponse:
         if not service.link_is_valid(token):
-            return render_template("reset_invalid.html", reason="invalid"), 410
+            return invalid()
+        response: BaseResponse = redirect(FORM_PATH, 303)
+        response.set_cookie(
+            COOKIE,
+            sessions.open(token),
+            max_age=service.terms.link_ttl_seconds,
+            path="/reset",
+            secure=https,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+
+    @pages.get(FORM_PATH)
+    def show() -> Response | tuple[str, int]:
+        token = session_token()
+        if token is None or not service.link_is_valid(token):
+            return invalid()
         return form()
 
-    @pages.post("/reset/<token>")
-    def submit(token: str) -> tuple[str, int]:
+    @pages.post(FORM_PATH)
+    def submit() -> Response | tuple[str, int]:
         require_csrf()
+        token = session_token()
+        if token is None:
+            return invalid()
         outcome = service.complete_reset(token, request.form.get("password", ""), request.form.get("confirmation", ""))
         if outcome.status is ResetStatus.DONE:
             engine.reset_completed(outcome)
-            return render_template("reset_done.html", notes=outcome.problems), 200
+            sessions.close(request.cookies.get(COOKIE))
+            response = make_response(render_template("reset_done.html", notes=outcome.problems), 200)
+            response.delete_cookie(COOKIE, path="/reset", secure=https, httponly=True, samesite="Lax")
+            return response
         if outcome.status is ResetStatus.INVALID_LINK:
-            return render_template("reset_invalid.html", reason="invalid"), 410
+            return invalid()
         problems = outcome.problems or ("We couldn't save your new password just now. Please try again.",)
         return form(problems, _STATUS[outcome.status])
 
-    @pages.post("/reset/<token>/check")
-    def check(token: str) -> Response:
+    @pages.post(FORM_PATH + "/check")
+    def check() -> Response:
         require_csrf()
         body = request.get_json(silent=True)
         password = body.get("password") if isinstance(body, dict) else None
         if not isinstance(password, str):
             abort(400, description='Send a JSON object like {"password": "..."}.')
-        verdict = service.check_password(token, password)
+        token = session_token()
+        verdict = service.check_password(token, password) if token is not None else None
         if verdict is None:
             abort(410, description="This link has expired or was already used.")
         return jsonify(ok=verdict.ok, score=verdict.score, problems=list(verdict.problems))

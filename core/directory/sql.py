@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -109,6 +109,15 @@ class SqlDirectory:
                     .values(failed_sign_ins=0)
                 )
         return ok and not locked
+
+    def sign_in(self, identifier: str, password: str) -> Literal["signed_in", "locked", "wrong"]:
+        """Demo portal sign-in: the same reads and argon2 work (the decoy hash) for unknown ids, "locked" only
+        after the right password, and no write (a write for real accounts only would show in the time)."""
+        account = self.find(identifier)
+        with self._db.engine.connect() as connection:
+            stored = connection.execute(_HASH, {"account_id": account.id if account else 0}).scalar()
+        right = self._hasher.verify(stored, normalise_password(password))  # always run: stored None -> decoy
+        return "wrong" if account is None or not right else "locked" if account.locked else "signed_in"
 
     def is_recent_password(self, account_id: int, password: str, depth: int) -> bool:
         if depth <= 0:
@@ -234,6 +243,7 @@ _ACCOUNT_COLUMNS = (
 )
 # Core reads made on most turns, built once (building a statement costs about as much as running it).
 _GET = select(*_ACCOUNT_COLUMNS).where(models.Account.id == bindparam("account_id"))
+_HASH = select(models.Account.password_hash).where(models.Account.id == bindparam("account_id"))
 _FIND = select(*_ACCOUNT_COLUMNS, models.Account.employee_id_key).where(
     or_(models.Account.employee_id_key == bindparam("key"), models.Account.username_key == bindparam("key"))
 )
@@ -282,15 +292,8 @@ def _check_conflicts(session: Session, own_id: int | None, key: str, username_ke
     if own_id is not None:
         others = others.where(models.Account.id != own_id)
     if username_key is not None:
-        taken = session.scalar(
-            others.where(
-                or_(
-                    models.Account.username_key == username_key,
-                    models.Account.employee_id_key == username_key,
-                )
-            ).limit(1)
-        )
-        if taken is not None:
+        clash = or_(models.Account.username_key == username_key, models.Account.employee_id_key == username_key)
+        if session.scalar(others.where(clash).limit(1)) is not None:
             raise DirectoryError("the username is already used by another employee")
     if session.scalar(others.where(models.Account.username_key == key).limit(1)) is not None:
         raise DirectoryError("the employee ID is already another employee's username")

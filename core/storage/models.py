@@ -29,6 +29,7 @@ __all__ = [
     "ProcessedEvent",
     "RateLimitWindow",
     "Recovery",
+    "ResetSession",
     "ResetToken",
     "TicketMessage",
     "VerificationFailure",
@@ -121,7 +122,7 @@ class Recovery(Base):
     agent_override: Mapped[bool] = mapped_column(Boolean, default=False)
     # Per-question outcome while answers arrive one at a time; judged (and cleared) once all are in.
     answer_results: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # retention
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
@@ -152,6 +153,19 @@ class ResetToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ResetSession(Base):
+    """A reset link opened in a browser, so later requests need no token in the URL. The browser's HttpOnly
+    cookie holds a random handle; this row is found by the handle's hash and holds the token sealed with a key
+    derived from the handle: neither the cookie nor the database alone gives the token."""
+
+    __tablename__ = "reset_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sealed_token: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class VerificationFailure(Base):
@@ -195,7 +209,7 @@ class HandoffTicket(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))  # resolved | unresolved | returned | cancelled
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # retention
 
 
 class TicketMessage(Base):
@@ -253,7 +267,7 @@ class ChatMessage(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     sender: Mapped[str] = mapped_column(String(16))  # person | bot | agent
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # retention
 
 
 class ProcessedEvent(Base):

@@ -21,6 +21,7 @@ def test_defaults_are_the_design_numbers(monkeypatch: pytest.MonkeyPatch, tmp_pa
     )  # fmt: skip
     assert numbers == (6, 600, 5, 5, 60, 2, 3, 10, 86400, 900, 12, 128, 3, 5, 19456, 2, 1)
     assert settings.policy == "standard" and settings.email_backend == "outbox" and settings.demo_enabled
+    assert (settings.retention_days, settings.audit_retention_days, settings.demo_sign_ins_per_minute) == (30, 365, 10)
 
 
 def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

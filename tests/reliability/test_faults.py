@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 
 from app import Core, build_core
 from bot.store import SqlConversationStore
+from channels.web.reset_page import FORM_PATH
 from core.storage.db import Database
 from core.storage.models import Conversation, HandoffTicket, OneTimeCode
 from core.types import ResetStatus
@@ -211,12 +212,13 @@ def open_reset_page(core: Core) -> tuple[FlaskClient, str, str, int]:
     client = web_app(core).test_client()
     token = reset_token(core)
     path = f"/reset/{token}"
-    csrf = csrf_of(client.get(path).get_data(as_text=True))
+    csrf = csrf_of(client.get(path, follow_redirects=True).get_data(as_text=True))
     return client, path, csrf, account_id
 
 
-def submit(client: FlaskClient, path: str, csrf: str, password: str = NEW_PASSWORD) -> Any:
-    return client.post(path, data={"csrf_token": csrf, "password": password, "confirmation": password})
+def submit(client: FlaskClient, csrf: str, password: str = NEW_PASSWORD) -> Any:
+    """Post the form the opened link led to (its session, not the URL, names the link)."""
+    return client.post(FORM_PATH, data={"csrf_token": csrf, "password": password, "confirmation": password})
 
 
 def test_database_lost_while_saving_the_password_leaves_it_unchanged_and_the_link_usable(
@@ -226,7 +228,7 @@ def test_database_lost_while_saving_the_password_leaves_it_unchanged_and_the_lin
     client, path, csrf, account_id = open_reset_page(core)
     before = history_size(core, account_id)
     with database_fails(core, r"^\s*UPDATE accounts SET .*password_hash") as failed:
-        page = submit(client, path, csrf)
+        page = submit(client, csrf)
     assert failed, "the fault was not injected"
     assert page.status_code == 503
     assert "save your new password just now" in page.get_data(as_text=True)
@@ -235,7 +237,7 @@ def test_database_lost_while_saving_the_password_leaves_it_unchanged_and_the_lin
     assert history_size(core, account_id) == before
     assert audit_count(core, "account.password_reset") == 0
     assert core.recovery.link_is_valid(path.rsplit("/", 1)[1])  # given back
-    assert submit(client, path, csrf).status_code == 200
+    assert submit(client, csrf).status_code == 200
     assert core.directory.verify_password(account_id, NEW_PASSWORD)
     assert history_size(core, account_id) == before + 1
 
@@ -250,7 +252,7 @@ def test_database_down_from_saving_the_password_on_never_half_resets_and_says_so
     chat.say("email")
     link = chat.say(last_outbox_code(core))[-1]["link"]["url"]
     path = link.removeprefix(core.settings.public_url)
-    csrf = csrf_of(client.get(path).get_data(as_text=True))
+    csrf = csrf_of(client.get(path, follow_redirects=True).get_data(as_text=True))
     account = core.directory.find("E1001")
     assert account is not None
     before = history_size(core, account.id)
@@ -263,7 +265,7 @@ def test_database_down_from_saving_the_password_on_never_half_resets_and_says_so
 
     monkeypatch.setattr(core.directory, "set_password", set_password_as_the_database_goes)
     try:
-        page = submit(client, path, csrf)
+        page = submit(client, csrf)
     finally:
         outage.__exit__(None, None, None)
     monkeypatch.undo()
@@ -276,7 +278,7 @@ def test_database_down_from_saving_the_password_on_never_half_resets_and_says_so
     # The database is back: the person asks the chat for a new link, as told, and finishes.
     fresh = chat.say("new link")[-1]["link"]["url"].removeprefix(core.settings.public_url)
     assert fresh != path
-    assert submit(client, fresh, csrf_of(client.get(fresh).get_data(as_text=True))).status_code == 200
+    assert submit(client, csrf_of(client.get(fresh, follow_redirects=True).get_data(as_text=True))).status_code == 200
     assert core.directory.verify_password(account.id, NEW_PASSWORD)
     assert history_size(core, account.id) == before + 1
 
@@ -316,7 +318,7 @@ def test_app_connections_dropped_between_using_the_link_and_saving_the_password_
             real_set_password(account_id, password)
 
         monkeypatch.setattr(core.directory, "set_password", set_password_after_the_drop)
-        assert submit(client, path, csrf).status_code == 200
+        assert submit(client, csrf).status_code == 200
         assert dropped
         assert core.directory.verify_password(account_id, NEW_PASSWORD)
         assert history_size(core, account_id) == before + 1

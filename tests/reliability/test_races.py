@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from app import Core
+from channels.web.reset_page import COOKIE, FORM_PATH
 from core.storage.models import Recovery
 from core.types import CheckStatus, Requester, ResetStatus
 from tests.channels.conftest import ChatClient, csrf_of, reset_link_via_email
@@ -125,13 +126,16 @@ def test_reset_form_posted_twice_through_the_page_is_refused_the_second_time(mak
     client = app.test_client()
     url = reset_link_via_email(core, ChatClient(client))
     path = url.removeprefix(core.settings.public_url)
-    csrf = csrf_of(client.get(path).get_data(as_text=True))
+    csrf = csrf_of(client.get(path, follow_redirects=True).get_data(as_text=True))
+    session = client.get_cookie(COOKIE, path="/reset")
+    assert session is not None
     account = core.directory.find("E1001")
     assert account is not None
     before = history_size(core, account.id)
     form = {"csrf_token": csrf, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}
-    assert client.post(path, data=form).status_code == 200
-    replay = client.post(path, data=form | {"password": NEW_PASSWORD + "!", "confirmation": NEW_PASSWORD + "!"})
+    assert client.post(FORM_PATH, data=form).status_code == 200
+    client.set_cookie(COOKIE, session.value, path="/reset")  # a second tab still holds the session cookie
+    replay = client.post(FORM_PATH, data=form | {"password": NEW_PASSWORD + "!", "confirmation": NEW_PASSWORD + "!"})
     assert replay.status_code == 410
     assert password_of(core, account.id, [NEW_PASSWORD, NEW_PASSWORD + "!"]) == [NEW_PASSWORD]
     assert history_size(core, account.id) == before + 1

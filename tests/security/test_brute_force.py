@@ -8,8 +8,10 @@ import secrets
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from app import Core
+from channels.web.reset_page import COOKIE, FORM_PATH
 from core.storage.models import Recovery
 from core.types import CheckStatus
 from tests.channels.conftest import csrf_of
@@ -159,25 +161,28 @@ def test_reset_token_guessing_by_page_is_rate_limited(web: tuple[Flask, Core], c
     token = _real_token(app, core)
     assert guesser.get(f"/reset/{token}").status_code == 429
     # Someone else (another address) is not affected; the guesser is served again after the window.
-    assert app.test_client().get(f"/reset/{token}").status_code == 200
+    assert app.test_client().get(f"/reset/{token}").status_code == 303  # to the form
     clock.advance(int(refused.headers["Retry-After"]))
     assert guesser.get(f"/reset/{secrets.token_urlsafe(32)}").status_code == 410
 
 
-def test_reset_token_guessing_by_password_check_is_rate_limited(web: tuple[Flask, Core]) -> None:
-    """The live password check (POST /reset/<token>/check) answers 410 for a wrong token: an oracle, so limited.
+def test_reset_session_guessing_by_password_check_is_rate_limited(web: tuple[Flask, Core]) -> None:
+    """The live password check (POST /reset/set-password/check) answers 410 without a live reset session: an
+    oracle for guessed session cookies, so limited. The token itself is no longer accepted in any POST's URL.
     The guesser holds a genuine CSRF token (from opening their own valid link), so each guess reaches the check."""
     app, core = web
     guesser = app.test_client()
     guesser.environ_base["REMOTE_ADDR"] = "198.51.100.67"
-    page = guesser.get(f"/reset/{_real_token(app, core)}")
+    page = guesser.get(f"/reset/{_real_token(app, core)}", follow_redirects=True)  # 2 requests: link, form
     csrf = {"X-CSRF-Token": csrf_of(page.get_data(as_text=True))}
-    statuses = [
-        guesser.post(f"/reset/{secrets.token_urlsafe(32)}/check", json={"password": "x" * 12}, headers=csrf).status_code
-        for _ in range(59)  # the page view above was the first of 60 requests a minute
-    ]
-    assert statuses == [410] * 59
-    refused = guesser.post(f"/reset/{secrets.token_urlsafe(32)}/check", json={"password": "x" * 12}, headers=csrf)
+    assert guesser.post(f"/reset/{secrets.token_urlsafe(32)}/check", json={"password": "x" * 12}).status_code == 404
+
+    def guess() -> TestResponse:
+        guesser.set_cookie(COOKIE, secrets.token_urlsafe(32), path="/reset")
+        return guesser.post(FORM_PATH + "/check", json={"password": "x" * 12}, headers=csrf)
+
+    assert [guess().status_code for _ in range(58)] == [410] * 58
+    refused = guess()
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
 
 

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app import Core
+from channels.web.reset_page import FORM_PATH
 from core.directory.importer import import_employees
 from core.secrets.questions import QUESTION_POOL
 from core.storage.models import (
@@ -120,18 +121,18 @@ def reset_page(app: Flask, core: Core) -> tuple[FlaskClient, str, str]:
     client = app.test_client()
     url = reset_link_via_email(core, ChatClient(client))
     path = url.removeprefix(core.settings.public_url)
-    return client, path, csrf_of(client.get(path).get_data(as_text=True))
+    return client, path, csrf_of(client.get(path, follow_redirects=True).get_data(as_text=True))
 
 
 @pytest.mark.parametrize("password", ["x" * 4096, "é" * 2048, "😀" * 1024], ids=["ascii", "2-byte", "4-byte"])
 def test_a_4kb_password_is_refused_with_a_clear_reason(web: tuple[Flask, Core], password: str) -> None:
     app, core = web
     client, path, csrf = reset_page(app, core)
-    response = client.post(path, data={"csrf_token": csrf, "password": password, "confirmation": password})
+    response = client.post(FORM_PATH, data={"csrf_token": csrf, "password": password, "confirmation": password})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "at most 128 characters" in html
     assert core.recovery.link_is_valid(path.rsplit("/", 1)[1])  # nothing used up; the person can try again
-    check = client.post(path + "/check", data=f'{{"password": "{password}"}}'.encode(),
+    check = client.post(FORM_PATH + "/check", data=f'{{"password": "{password}"}}'.encode(),
                         content_type="application/json", headers={"X-CSRF-Token": csrf})  # fmt: skip
     assert check.status_code == 200 and check.get_json()["ok"] is False
     assert any("at most 128" in p for p in check.get_json()["problems"])
@@ -396,9 +397,9 @@ def test_csrf_on_the_reset_form(web: tuple[Flask, Core], token: str | None) -> N
     if token == "other-session":  # a real token, from the attacker's own session
         token = csrf_of(app.test_client().get("/demo/login").get_data(as_text=True))
     form = {"password": STRONG, "confirmation": STRONG} | ({} if token is None else {"csrf_token": token})
-    assert client.post(path, data=form).status_code == 400
+    assert client.post(FORM_PATH, data=form).status_code == 400
     headers = {} if token is None else {"X-CSRF-Token": token}
-    assert client.post(path + "/check", json={"password": STRONG}, headers=headers).status_code == 400
+    assert client.post(FORM_PATH + "/check", json={"password": STRONG}, headers=headers).status_code == 400
     assert core.recovery.link_is_valid(path.rsplit("/", 1)[1])
     account = core.directory.find("E1001")
     assert account is not None and core.directory.verify_password(account.id, OLD_PASSWORD)
@@ -467,9 +468,9 @@ def test_csrf_on_console_sign_in(web: tuple[Flask, Core]) -> None:
 
 def test_the_reset_page_leaks_no_referrer_and_loads_nothing_from_elsewhere(web: tuple[Flask, Core]) -> None:
     app, core = web
-    client, path, csrf = reset_page(app, core)
-    pages = [client.get(path), client.get("/reset/not-a-real-token")]
-    pages.append(client.post(path, data={"csrf_token": csrf, "password": STRONG, "confirmation": STRONG}))
+    client, _, csrf = reset_page(app, core)
+    pages = [client.get(FORM_PATH), client.get("/reset/not-a-real-token")]
+    pages.append(client.post(FORM_PATH, data={"csrf_token": csrf, "password": STRONG, "confirmation": STRONG}))
     for response in pages:
         html = response.get_data(as_text=True)
         assert response.headers["Referrer-Policy"] == "no-referrer"

@@ -34,6 +34,7 @@ from werkzeug.serving import make_server
 
 from app import Core, create_app, wiring
 from bot.terminal import run_terminal_chat
+from channels.web.reset_page import FORM_PATH
 from core.directory.sql import EmployeeRecord
 from core.secrets.questions import find_question
 from core.storage.models import (
@@ -190,10 +191,12 @@ class Flows:
     def reset_page(self, client: FlaskClient, token: str, employee: Employee, *, live_server_url: str = "") -> None:
         """Weak, mismatched and finally accepted passwords on the reset page (and its live meter)."""
         path = f"/reset/{token}"
-        if live_server_url:  # once through a real server, so werkzeug's request log line is produced
-            with urllib.request.urlopen(live_server_url + path, timeout=10) as page:  # noqa: S310 (http on loopback)
-                assert page.status == 200
-        csrf = csrf_of(client.get(path).get_data(as_text=True))
+        if live_server_url:  # once through a real server, so werkzeug's request log lines are produced
+            browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())  # follows the 303
+            with browser.open(live_server_url + path, timeout=10) as page:
+                assert page.status == 200 and page.url == live_server_url + FORM_PATH
+        csrf = csrf_of(client.get(path, follow_redirects=True).get_data(as_text=True))
+        path = FORM_PATH  # the form's posts carry no token
         weak, new = "sunshine1234", f"{employee.password} renewed 2"
         self.secrets.passwords.update({weak, new, new + "x"})
         meter = client.post(f"{path}/check", json={"password": weak}, headers={"X-CSRF-Token": csrf})
