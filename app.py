@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.dedupe import EventLedger
+from bot.delivery_notice import delivery_failure_notice
 from bot.engine import Engine
 from bot.store import SqlConversationStore
 from channels.web import register_web
@@ -26,6 +27,7 @@ from core.delivery.alerts import EmailTicketAlert
 from core.delivery.email import OutboxEmailSender, SmtpEmailSender
 from core.delivery.ports import EmailSender, SmsSender
 from core.delivery.sms import OutboxSmsSender, TwilioSmsSender
+from core.delivery.worker import DeliveryWorker
 from core.directory.sql import SqlDirectory
 from core.recovery.service import RecoveryService
 from core.secrets.answers import AnswerStore
@@ -36,7 +38,7 @@ from core.support.desk import SupportDesk
 from core.types import Method
 from dialogs.recovery import INITIAL
 
-__all__ = ["Core", "build_core", "build_engine", "create_app", "main"]
+__all__ = ["Core", "build_core", "build_delivery_worker", "build_engine", "create_app", "main"]
 
 log = logging.getLogger("resetdesk")
 
@@ -146,6 +148,22 @@ def build_engine(core: Core) -> Engine:
     return Engine(core.recovery, store, core.clock)
 
 
+def build_delivery_worker(core: Core, engine: Engine | None = None) -> DeliveryWorker:
+    """The worker that sends queued codes; with an engine, a code that cannot be delivered is told to the
+    person's conversation, which is offered another way."""
+    breakers = {method.value: breaker for method, breaker in core.recovery.breakers.items()}
+    worker = DeliveryWorker(
+        core.recovery.deliveries,
+        email=core.email,
+        sms=core.sms,
+        breakers=breakers,
+        poll_seconds=core.settings.delivery_poll_seconds,
+    )
+    if engine is not None:
+        worker.failure_listeners.append(delivery_failure_notice(engine))
+    return worker
+
+
 def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
     core = core or build_core(settings or load_settings())
     engine = build_engine(core)
@@ -172,6 +190,9 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     # Chat platforms are on when their credentials are set. Each registers its routes and may add a
     # background starter (Slack Socket Mode, Telegram long polling) that `python app.py run` calls.
     app.extensions["resetdesk.background"] = []
+    # Deliveries: a thread of `app.py run`; production runs `app.py worker` processes instead.
+    app.extensions["resetdesk.delivery"] = delivery = build_delivery_worker(core, engine)
+    app.extensions["resetdesk.background"].append(delivery.start)
     ledger = EventLedger(core.database, core.clock)
     if core.settings.slack_enabled:
         from channels.slack import register_slack
@@ -281,7 +302,27 @@ def _cmd_chat(core: Core, args: argparse.Namespace) -> int:
 
     engine = build_engine(core)
     user_id = args.user or f"terminal-{secrets.token_hex(4)}"
-    return run_terminal_chat(engine, core.database if core.settings.demo_enabled else None, user_id=user_id)
+    demo_outbox = core.database if core.settings.demo_enabled else None
+    # The terminal shows outbox messages after each turn, so it delivers them right then.
+    after_turn = build_delivery_worker(core, engine).drain
+    return run_terminal_chat(engine, demo_outbox, user_id=user_id, after_turn=after_turn)
+
+
+def _cmd_worker(core: Core, args: argparse.Namespace) -> int:
+    """Send queued deliveries until SIGTERM or Ctrl-C (which let the job in hand finish), or once with --once."""
+    import signal
+
+    app = create_app(core=core)  # registers the channels, so a failed delivery reaches its conversation
+    worker: DeliveryWorker = app.extensions["resetdesk.delivery"]
+    if args.once:
+        print(f"delivered or retried {worker.drain()} message(s)")
+        return 0
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stop(timeout=0))
+    log.info("delivery worker started (poll every %ss)", core.settings.delivery_poll_seconds)
+    worker.run_forever()
+    log.info("delivery worker stopped")
+    return 0
 
 
 def _cmd_create_agent(core: Core, args: argparse.Namespace) -> int:
@@ -307,6 +348,9 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to ResetDesk in this terminal")
     chat.add_argument("--user", help="continue the conversation of this user id (default: a new conversation)")
     chat.set_defaults(handler=_cmd_chat)
+    worker = commands.add_parser("worker", help="send queued emails and SMS (run one or more in production)")
+    worker.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    worker.set_defaults(handler=_cmd_worker)
     importer = commands.add_parser("import-employees", help="import or update employees from a CSV file")
     importer.add_argument("file")
     importer.set_defaults(handler=_cmd_import)

@@ -13,7 +13,7 @@ from typing import Any
 from core.settings import Settings
 from core.storage.db import Database
 
-__all__ = ["FakeClock", "json_request", "make_settings", "migrated_sqlite"]
+__all__ = ["FakeClock", "deliver_queued", "json_request", "make_settings", "migrated_sqlite"]
 
 
 class FakeClock:
@@ -27,6 +27,14 @@ class FakeClock:
 
     def advance(self, seconds: float = 0, **kwargs: float) -> None:
         self._now += timedelta(seconds=seconds, **kwargs)
+
+
+def deliver_queued(core: Any) -> int:
+    """Send what the delivery queue holds now (the delivery worker's job), so a test can read its outbox or
+    SMTP server right after the chat said "sent". Returns how many jobs were worked."""
+    from app import build_delivery_worker
+
+    return build_delivery_worker(core).drain()
 
 
 def make_settings(**overrides: Any) -> Settings:

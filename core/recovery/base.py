@@ -18,6 +18,7 @@ from core.clock import Clock
 from core.delivery.breaker import CircuitBreaker
 from core.delivery.notify import Notifier
 from core.delivery.ports import EmailSender, SmsSender
+from core.delivery.queue import DeliveryQueue
 from core.directory.port import Account, DirectoryBackend
 from core.secrets.answers import AnswerStore
 from core.secrets.codes import CodeBook
@@ -42,6 +43,7 @@ class RecoveryBase:
 
     settings: Settings
     breakers: dict[Method, CircuitBreaker]
+    deliveries: DeliveryQueue
     ticket_alerts: list[Callable[[Ticket, Requester], None]]
     _db: Database
     _directory: DirectoryBackend

@@ -17,6 +17,7 @@ from core.clock import Clock
 from core.delivery.breaker import CircuitBreaker
 from core.delivery.notify import Notifier
 from core.delivery.ports import EmailSender, SmsSender
+from core.delivery.queue import DeliveryQueue
 from core.directory.port import DirectoryBackend
 from core.recovery.handoff import HandoffSteps
 from core.recovery.reset import ResetSteps
@@ -38,8 +39,8 @@ __all__ = ["RecoveryService"]
 class RecoveryService(VerificationSteps, ResetSteps, HandoffSteps):
     """The recovery API: verification steps, then a reset link or unlock, or a hand-off to live support.
 
-    Public attributes: `settings`, `breakers` (one circuit breaker per code-sending method) and
-    `ticket_alerts` (callbacks for newly opened tickets).
+    Public attributes: `settings`, `breakers` (one circuit breaker per code-sending method), `deliveries`
+    (the queue code messages are written to) and `ticket_alerts` (callbacks for newly opened tickets).
     """
 
     def __init__(
@@ -89,6 +90,14 @@ class RecoveryService(VerificationSteps, ResetSteps, HandoffSteps):
             )
             for method in (Method.EMAIL, Method.SMS)
         }
+        # Code emails and SMS are queued here and sent by a DeliveryWorker (wired by app.py).
+        self.deliveries = DeliveryQueue(
+            database,
+            clock,
+            secret=settings.secret_key.get_secret_value().encode(),
+            max_attempts=settings.delivery_max_attempts,
+            retry_seconds=settings.delivery_retry_seconds,
+        )
         self._notifier = Notifier(
             email=email, sms=sms, email_breaker=self.breakers[Method.EMAIL], sms_breaker=self.breakers[Method.SMS]
         )

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import random
 import secrets
-import time
 import unicodedata
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core.delivery.notify import code_email, code_sms
-from core.delivery.ports import DeliveryError, EmailMessage
+from core.delivery.queue import Outgoing
 from core.directory.port import Account
 from core.recovery.base import RecoveryBase
 from core.secrets.limits import send_wait_seconds
@@ -99,41 +99,22 @@ class VerificationSteps(RecoveryBase):
             if wait:
                 status = SendStatus.RATE_LIMITED if capped else SendStatus.TOO_SOON
                 return SendResult(status, retry_after=wait)
+            # Queued in this transaction, sent by the delivery worker: the reply never waits on a provider, and
+            # an unknown identifier queues a decoy the worker drops, so both do the same work here.
+            account = self._directory.get(recovery.account_id or 0)  # one lookup either way (id 0 matches nobody)
             code = self._codes.issue(session, recovery, method, now)
-            account_id = recovery.account_id
-        # Delivered after the commit: a slow provider must not hold a database write lock.
-        account = self._directory.get(account_id or 0)  # one lookup either way (id 0 matches nobody)
-        try:
-            if account is not None:
-                started = time.perf_counter()
-                self._deliver_code(account, method, code)
-                self._delivery_time.observe(method, time.perf_counter() - started)
-            else:
-                # Nothing to send for an unknown identifier; take as long as a real delivery usually does,
-                # so the response time does not say whether the account exists.
-                time.sleep(self._delivery_time.typical(method))
-        except DeliveryError as exc:
-            with self._db.transaction() as session:
-                recovery = self._load(session, handle)
-                self._codes.discard(session, recovery)
-                self._audit.record(
-                    session, "code.delivery_failed", actor="system", account_id=account_id,
-                    recovery_id=handle, method=method.value, reason=exc.reason,
-                )  # fmt: skip
-            return SendResult(SendStatus.UNAVAILABLE)
-        with self._db.transaction() as session:
-            self._audit.record(
-                session, "code.sent", actor="system", account_id=account_id, recovery_id=handle, method=method.value
-            )
+            expires = now + timedelta(seconds=self.settings.code_ttl_seconds)
+            message = self._code_message(account, method, code)
+            self.deliveries.enqueue(session, message, recovery_id=handle, for_code=True, expires_at=expires)
         return SendResult(SendStatus.SENT)
 
-    def _deliver_code(self, account: Account, method: Method, code: str) -> None:
+    def _code_message(self, account: Account | None, method: Method, code: str) -> Outgoing:
         minutes = self.settings.code_ttl_seconds // 60
-        if method is Method.EMAIL and account.email:
+        to = (account.email if method is Method.EMAIL else account.phone) if account else None
+        if method is Method.EMAIL:
             subject, body = code_email(code, minutes)
-            self.breakers[Method.EMAIL].call(self._email.send, EmailMessage(account.email, subject, body))
-        elif method is Method.SMS and account.phone:
-            self.breakers[Method.SMS].call(self._sms.send, account.phone, code_sms(code, minutes))
+            return Outgoing("email", to or "", body, subject)
+        return Outgoing("sms", to or "", code_sms(code, minutes))
 
     def verify_code(self, handle: str, typed: str) -> CheckResult:
         now = self._clock.now()
