@@ -133,11 +133,14 @@ def live_server(make_core: CoreFactory, smtp_server: FakeSmtpServer, clock: Trav
     )
     add_employee(core, EMPLOYEE_ID, email=EMPLOYEE_EMAIL)
     dispatch.app = create_app(core=core)
+    delivery = dispatch.app.extensions["resetdesk.delivery"]
+    delivery.start()  # as `app.py run` does: codes are sent by the in-process delivery worker
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
         yield LiveServer(url, core, smtp_server, clock)
     finally:
+        delivery.stop()
         server.shutdown()
         server.server_close()
         thread.join(5)
