@@ -189,10 +189,9 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
 
     # Chat platforms are on when their credentials are set. Each registers its routes and may add a
     # background starter (Slack Socket Mode, Telegram long polling) that `python app.py run` calls.
-    app.extensions["resetdesk.background"] = []
     # Deliveries: a thread of `app.py run`; production runs `app.py worker` processes instead.
-    app.extensions["resetdesk.delivery"] = delivery = build_delivery_worker(core, engine)
-    app.extensions["resetdesk.background"].append(delivery.start)
+    app.extensions["resetdesk.delivery"] = build_delivery_worker(core, engine)
+    app.extensions["resetdesk.background"] = []
     ledger = EventLedger(core.database, core.clock)
     if core.settings.slack_enabled:
         from channels.slack import register_slack
@@ -241,6 +240,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
 
 def _cmd_run(core: Core, args: argparse.Namespace) -> int:
     app = create_app(core=core)
+    app.extensions["resetdesk.delivery"].start()
     for start in app.extensions["resetdesk.background"]:
         start()
     print(f"ResetDesk on http://{args.host}:{args.port}  (public URL {core.settings.public_url})")

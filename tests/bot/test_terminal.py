@@ -13,7 +13,7 @@ from bot.terminal import run_terminal_chat
 from core.types import ResetStatus
 from dialogs.recovery import INITIAL
 from tests.core.conftest import ANSWERS, add_employee
-from tests.support import FakeClock
+from tests.support import FakeClock, deliver_queued
 
 NEW_PASSWORD = "terminal chat works 2 well"
 Step = str | Callable[[str], str]
@@ -28,7 +28,10 @@ def converse(core: Core, clock: FakeClock, script: list[Step]) -> str:
             yield (step(out.getvalue()) if callable(step) else step) + "\n"
 
     engine = Engine(core.recovery, SqlConversationStore(core.database, clock, initial_state=INITIAL), clock)
-    assert run_terminal_chat(engine, core.database, user_id="t1", source=lines(), out=out) == 0  # type: ignore[arg-type]
+    delivered = run_terminal_chat(
+        engine, core.database, user_id="t1", source=lines(), out=out, after_turn=lambda: deliver_queued(core)
+    )  # type: ignore[arg-type]
+    assert delivered == 0
     return out.getvalue()
 
 
