@@ -137,6 +137,9 @@ class DeliveryQueue:
                 message = None
         return ClaimedJob(job_id, kind, token, attempts, expires_at, message)
 
+    def expired(self, job: ClaimedJob) -> bool:
+        return job.expires_at is not None and self._clock.now() >= job.expires_at
+
     def mark_sent(self, job: ClaimedJob) -> None:
         """Done: the payload (the code) is blanked; the recovery's audit trail records the send."""
         with self._database.transaction() as session:
@@ -151,8 +154,7 @@ class DeliveryQueue:
         """A try failed: retry later with a doubling delay, or give up after the last try (or when `final`).
         Returns what to tell the person when the job is given up for a recovery's code."""
         now = self._clock.now()
-        expired = job.expires_at is not None and now >= job.expires_at
-        if not (final or expired or job.attempts >= self.max_attempts):
+        if not (final or self.expired(job) or job.attempts >= self.max_attempts):
             delay = min(self.retry_seconds * 2 ** (job.attempts - 1), _MAX_BACKOFF_SECONDS)
             with self._database.engine.begin() as connection:
                 connection.execute(

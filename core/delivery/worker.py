@@ -67,6 +67,9 @@ class DeliveryWorker:
         if job.message is None:
             self._give_up(job, "payload unreadable (was the secret key changed?)")
             return
+        if self.queue.expired(job):
+            self._give_up(job, "expired before it could be sent")
+            return
         if job.attempts > self.queue.max_attempts:
             self._give_up(job, "too many tries")  # a job retaken after its sender died, already tried enough
             return
