@@ -112,14 +112,19 @@ class DeliveryQueue:
             and_(_JOBS.c.status == "sending", _JOBS.c.claimed_until < now),
         )
         pick = select(_JOBS.c.id).where(due).order_by(_JOBS.c.id).limit(limit)
-        if not self._database.is_sqlite:
-            pick = pick.with_for_update(skip_locked=True)
         token = secrets.token_hex(16)
-        statement = (
-            update(_JOBS)
-            .where(_JOBS.c.id.in_(pick), due)
-            .values(status="sending", claim=token, claimed_until=now + _LEASE, attempts=_JOBS.c.attempts + 1)
-            .returning(_JOBS.c.id, _JOBS.c.kind, _JOBS.c.payload, _JOBS.c.attempts, _JOBS.c.expires_at)
+        claim = update(_JOBS).values(
+            status="sending", claim=token, claimed_until=now + _LEASE, attempts=_JOBS.c.attempts + 1
+        )
+        if self._database.is_sqlite:
+            claim = claim.where(_JOBS.c.id.in_(pick), due)  # SQLite runs the IN list once, as one writer
+        else:
+            # A CTE is evaluated once: as `id IN (subquery)` PostgreSQL may rerun the locking subquery for every
+            # row (a semi join), and one worker would then take every due row, whatever the limit.
+            picked = pick.with_for_update(skip_locked=True).cte("picked")
+            claim = claim.where(_JOBS.c.id == picked.c.id)
+        statement = claim.returning(
+            _JOBS.c.id, _JOBS.c.kind, _JOBS.c.payload, _JOBS.c.attempts, _JOBS.c.expires_at
         )
         with self._database.engine.begin() as connection:
             rows = connection.execute(statement).all()

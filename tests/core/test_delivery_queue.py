@@ -121,3 +121,12 @@ def test_a_payload_sealed_under_another_key_is_given_up_not_sent(core: Core, clo
     assert build_delivery_worker(core).drain() == 1
     [job] = jobs(core)
     assert job.status == "failed" and job.payload is None and "secret key" in (job.last_error or "")
+
+
+def test_a_claim_takes_at_most_its_limit_oldest_first(core: Core) -> None:
+    with core.database.transaction() as session:
+        for n in range(5):
+            core.recovery.deliveries.enqueue(session, Outgoing("email", f"p{n}@example.com", "hello", "hi"))
+    first, second = core.recovery.deliveries.claim(limit=2), core.recovery.deliveries.claim(limit=2)
+    assert [job.id for job in first] < [job.id for job in second] and len(first) == len(second) == 2
+    assert len(core.recovery.deliveries.claim(limit=10)) == 1
