@@ -203,6 +203,7 @@ def last_sms_body(core: Core) -> str:
 
     from core.storage.models import OutboxMessage
 
+    deliver_queued(core)
     with core.database.transaction() as session:
         body = session.scalars(
             select(OutboxMessage.body).where(OutboxMessage.kind == "sms").order_by(OutboxMessage.id.desc())
