@@ -16,7 +16,7 @@ from core.storage.db import Database
 from core.storage.models import Base
 from tests.support import FakeClock, make_settings, migrated_sqlite
 
-pytest_plugins = ["tests.fakes.smtp_server", "tests.fakes.twilio_api", "tests.chromium"]
+pytest_plugins = ["tests.fakes.smtp_server", "tests.fakes.twilio_api", "tests.support.chromium"]
 
 POSTGRES_URL = os.environ.get("RESETDESK_TEST_POSTGRES_URL")
 SKIP_POSTGRES = "set RESETDESK_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to run on it"

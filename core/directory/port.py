@@ -1,7 +1,7 @@
-"""Ports: what the recovery service needs from the outside world, as Protocols.
+"""The directory port: what recovery needs from wherever accounts and passwords live.
 
-Adapters live beside them in core/ (directory.py, email.py, sms.py); an organisation with LDAP or a
-different SMS provider writes another adapter, and nothing else changes.
+Backends live beside it (`sql` today; LDAP and Active Directory next) and implement `DirectoryBackend`;
+the delivery ports are in `core.delivery.ports`.
 """
 
 from __future__ import annotations
@@ -9,14 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = [
-    "Account",
-    "DeliveryError",
-    "DirectoryBackend",
-    "EmailMessage",
-    "EmailSender",
-    "SmsSender",
-]
+__all__ = ["Account", "DirectoryBackend"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,33 +53,3 @@ class DirectoryBackend(Protocol):
         """Set a new password (already checked against policy), keep it in the history, unlock."""
 
     def unlock(self, account_id: int) -> None: ...
-
-
-class DeliveryError(Exception):
-    """A message could not be handed to its provider. The message never includes the content sent."""
-
-    def __init__(self, channel: str, reason: str) -> None:
-        super().__init__(f"{channel} delivery failed: {reason}")
-        self.channel = channel
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class EmailMessage:
-    to: str
-    subject: str
-    body: str
-
-
-class EmailSender(Protocol):
-    name: str
-
-    def send(self, message: EmailMessage) -> None:
-        """Deliver or raise DeliveryError."""
-
-
-class SmsSender(Protocol):
-    name: str
-
-    def send(self, to: str, body: str) -> None:
-        """Deliver or raise DeliveryError."""

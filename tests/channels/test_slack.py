@@ -21,10 +21,10 @@ from channels.slack import socket_mode_handler
 from channels.slack.render import message_args, plain_text
 from core.storage.models import Conversation
 from core.types import ResetStatus
-from tests.channels.slack_support import SIGNING_SECRET, SlackWorkspace, buttons, link_url, sign, text_of
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee, last_outbox_code, outbox_count
 from tests.fakes.slack_api import FakeSlackApi, running_slack_api
+from tests.support.slack import SIGNING_SECRET, SlackWorkspace, buttons, link_url, sign, text_of
 
 USER = "U0JORDAN01"
 NEW_PASSWORD = "plum orbit cascade 71 hinge"

@@ -27,8 +27,8 @@ from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee, last_outbox_code
 from tests.fakes.smtp_server import FakeSmtpServer, _run
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.reliability.race_fault_support import audit_count, web_app
 from tests.support import FakeClock
+from tests.support.races import audit_count, web_app
 
 TIMEOUT = 0.5  # seconds: the provider timeouts set for these tests
 SENT = "a 6-digit code to it"

@@ -17,7 +17,8 @@ from core.types import ResetStatus
 from tests.channels.conftest import ChatClient, csrf_of
 from tests.conftest import CoreFactory
 from tests.core.conftest import OLD_PASSWORD, add_employee, last_outbox_code
-from tests.reliability.race_fault_support import (
+from tests.support import FakeClock, make_settings
+from tests.support.races import (
     NEW_PASSWORD,
     audit_count,
     database_fails,
@@ -25,7 +26,6 @@ from tests.reliability.race_fault_support import (
     reset_token,
     web_app,
 )
-from tests.support import FakeClock, make_settings
 
 
 def codes_sent(core: Core) -> int:

@@ -15,7 +15,8 @@ from core.types import CheckStatus, Requester, ResetStatus
 from tests.channels.conftest import ChatClient, csrf_of, reset_link_via_email
 from tests.conftest import CoreFactory
 from tests.core.conftest import OLD_PASSWORD, add_employee
-from tests.reliability.race_fault_support import (
+from tests.support import FakeClock
+from tests.support.races import (
     NEW_PASSWORD,
     audit_count,
     gate_races,
@@ -25,7 +26,6 @@ from tests.reliability.race_fault_support import (
     run_processes,
     web_app,
 )
-from tests.support import FakeClock
 
 T = TypeVar("T")
 THREADS = 10

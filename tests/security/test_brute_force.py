@@ -15,8 +15,8 @@ from core.types import CheckStatus
 from tests.channels.conftest import csrf_of
 from tests.conftest import CoreFactory
 from tests.core.conftest import ANSWERS, add_employee, last_outbox_code
-from tests.security._attack_support import chat_from, handoff_reasons, web_app, wrong_code
 from tests.support import FakeClock
+from tests.support.attacks import chat_from, handoff_reasons, web_app, wrong_code
 
 LOCKED = "too many failed attempts, so self-service is paused"
 

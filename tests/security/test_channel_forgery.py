@@ -20,7 +20,6 @@ from sqlalchemy import delete, func, select
 from app import Core
 from core.storage.models import OneTimeCode, ProcessedEvent, ResetToken
 from tests.channels.conftest import make_app  # noqa: F401 (fixture)
-from tests.channels.slack_support import SIGNING_SECRET, buttons, sign, text_of
 from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)
 from tests.channels.test_telegram import (  # noqa: F401 (fixtures)
     GROUP,
@@ -37,6 +36,7 @@ from tests.channels.test_telegram import (  # noqa: F401 (fixtures)
 from tests.core.conftest import add_employee, last_outbox_code
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.telegram_api import FakeTelegramApi
+from tests.support.slack import SIGNING_SECRET, buttons, sign, text_of
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

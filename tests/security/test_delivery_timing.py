@@ -16,7 +16,7 @@ from core.delivery.worker import DeliveryWorker
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
 from tests.fakes.smtp_server import FakeSmtpServer
-from tests.security._attack_support import chat_from, median_ms, timed, web_app
+from tests.support.attacks import chat_from, median_ms, timed, web_app
 
 KNOWN_ID, UNKNOWN_ID = "E1001", "E9999"
 PROVIDER_SECONDS = 0.8

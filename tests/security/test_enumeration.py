@@ -17,7 +17,8 @@ from flask import Flask
 from app import Core
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
-from tests.security._attack_support import (
+from tests.support import FakeClock, deliver_queued
+from tests.support.attacks import (
     TelegramUser,
     channels_app,
     chat_from,
@@ -30,7 +31,6 @@ from tests.security._attack_support import (
     timed,
     web_app,
 )
-from tests.support import FakeClock, deliver_queued
 
 KNOWN_ID, KNOWN_USERNAME = "E1001", "e1001user"
 UNKNOWN_ID, UNKNOWN_USERNAME = "E9999", "e9999user"

@@ -11,11 +11,11 @@ from flask import Flask
 
 from app import Core
 from tests.channels.conftest import ChatClient, csrf_of
-from tests.channels.slack_support import text_of
 from tests.conftest import CoreFactory
 from tests.core.conftest import ANSWERS, add_employee
-from tests.security._attack_support import Channels, TelegramUser, channels_app, chat_from, outbox, web_app
 from tests.support import FakeClock
+from tests.support.attacks import Channels, TelegramUser, channels_app, chat_from, outbox, web_app
+from tests.support.slack import text_of
 
 QUESTIONS = {"What was the name of your first pet?": "first_pet", "In what city were you born?": "birth_city",
              "What was the name of your first school?": "first_school"}  # fmt: skip

@@ -25,11 +25,11 @@ from core.secrets.questions import QUESTION_POOL
 from core.storage.models import HandoffTicket, OutboxMessage
 from dialogs.recovery import INITIAL
 from tests.channels.conftest import ChatClient
-from tests.channels.slack_support import SIGNING_SECRET, SlackWorkspace
 from tests.conftest import CoreFactory
 from tests.fakes.slack_api import running_slack_api
 from tests.fakes.telegram_api import TOKEN, FakeTelegramApi, running_telegram_api
 from tests.support import FakeClock, deliver_queued
+from tests.support.slack import SIGNING_SECRET, SlackWorkspace
 
 __all__ = [
     "TELEGRAM_SECRET",

@@ -1,0 +1,13 @@
+"""Helpers shared by tests.
+
+The light ones are re-exported here (`from tests.support import FakeClock`); the heavier ones are imported
+from their module: `chromium` (the shared Playwright browser, a pytest plugin), `slack` (a signed Slack
+workspace), `attacks` (what the security tests share), `races` (replay, race and fault helpers).
+"""
+
+from tests.support.clock import FakeClock
+from tests.support.delivery import deliver_queued
+from tests.support.http import json_request
+from tests.support.settings import make_settings, migrated_sqlite
+
+__all__ = ["FakeClock", "deliver_queued", "json_request", "make_settings", "migrated_sqlite"]
