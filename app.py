@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.dedupe import EventLedger
+from bot.delivery_notice import delivery_failure_notice
 from bot.engine import Engine
 from bot.history import ChatHistory
 from bot.relay import SupportRelay
@@ -25,6 +26,7 @@ from core.delivery.alerts import EmailTicketAlert
 from core.delivery.outbox import Outbox
 from core.delivery.ports import EmailSender, SmsSender
 from core.delivery.senders import email_sender_for, sms_sender_for
+from core.delivery.worker import DeliveryWorker
 from core.directory.port import DirectoryBackend
 from core.directory.sql import SqlDirectory
 from core.logging_setup import configure_logging
@@ -37,12 +39,14 @@ from core.secrets.ratelimit import RateLimiter
 from core.secrets.reset_sessions import ResetSessions
 from core.settings import Settings, load_settings
 from core.storage.db import Database
+from core.storage.retention import purge_expired
 from core.support.access import build_agent_access
 from core.support.desk import SupportDesk
 from core.types import Method, Requester, Ticket
 from dialogs.recovery import INITIAL
 
-__all__ = ["Core", "Wiring", "build_core", "build_engine", "create_app", "main", "ticket_alerts", "wiring"]
+__all__ = ["Core", "Wiring", "build_core", "build_delivery_worker", "build_engine", "create_app", "main",
+           "ticket_alerts", "wiring"]  # fmt: skip
 
 log = logging.getLogger("resetdesk")
 
@@ -130,6 +134,7 @@ class Wiring:
     core: Core
     engine: Engine
     channels: tuple[Channel, ...]
+    delivery: DeliveryWorker  # a thread of `app.py run`; production runs `app.py worker` processes instead
 
     def channel(self, kind: type[C]) -> C:
         """The channel of this class (e.g. wiring(app).channel(TelegramChannel)); LookupError when it is off."""
@@ -218,6 +223,23 @@ def _chat_channels(core: Core, engine: Engine) -> list[Channel]:
     return channels
 
 
+def build_delivery_worker(core: Core, engine: Engine | None = None) -> DeliveryWorker:
+    """The worker that sends queued codes; with an engine, a code that cannot be delivered is told to the
+    person's conversation, which is offered another way."""
+    breakers = {method.value: breaker for method, breaker in core.recovery.breakers.items()}
+    worker = DeliveryWorker(
+        core.recovery.deliveries,
+        email=core.email,
+        sms=core.sms,
+        breakers=breakers,
+        poll_seconds=core.settings.delivery_poll_seconds,
+        daily=lambda: purge_expired(core.settings, core.database, core.clock),
+    )
+    if engine is not None:
+        worker.failure_listeners.append(delivery_failure_notice(engine))
+    return worker
+
+
 def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
     configure_logging()
     core = core or build_core(settings or load_settings())
@@ -233,7 +255,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
     for channel in channels:
         channel.register(app)
         engine.push.register(channel.name, channel.deliver)
-    app.extensions[_EXTENSION] = wired = Wiring(core, engine, tuple(channels))
+    app.extensions[_EXTENSION] = wired = Wiring(core, engine, tuple(channels), build_delivery_worker(core, engine))
     core.recovery.ticket_alerts[:] = ticket_alerts(core, wired)  # the app's alerts, however often it is built
     _health_and_errors(app, core.database)
     return app

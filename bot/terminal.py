@@ -4,6 +4,7 @@ printed too, so a whole reset can be finished here."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from bot.engine import Engine
@@ -36,6 +37,7 @@ def run_terminal_chat(
     user_id: str = "terminal",
     source: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
+    after_turn: Callable[[], object] = lambda: None,
 ) -> int:
     print("Talk to ResetDesk (Ctrl-D to leave). Try: I forgot my password", file=out)
     seen = demo_outbox.newest_id() if demo_outbox else 0
@@ -45,6 +47,7 @@ def run_terminal_chat(
             continue
         for reply in engine.handle(Inbound("terminal", user_id, text)):
             _show(reply, out)
+        after_turn()  # e.g. deliver the code just queued, so the outbox below shows it
         if demo_outbox:
             seen = _print_new_outbox(demo_outbox, seen, out)
     return 0

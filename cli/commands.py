@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import Core, build_engine, create_app, ticket_alerts, wiring
+from app import Core, build_delivery_worker, build_engine, create_app, ticket_alerts, wiring
 from core.directory.sql import SqlDirectory
 
 __all__ = ["COMMANDS", "DEMO_AGENT", "Command"]
@@ -37,7 +37,9 @@ class Command:
 
 def run(core: Core, args: argparse.Namespace) -> int:
     app = create_app(core=core)
-    for start in wiring(app).background():
+    wired = wiring(app)
+    wired.delivery.start()
+    for start in wired.background():
         start()
     print(f"ResetDesk on http://{args.host}:{args.port}  (public URL {core.settings.public_url})")
     app.run(host=args.host, port=args.port, threaded=True)
@@ -57,7 +59,31 @@ def chat(core: Core, args: argparse.Namespace) -> int:
     engine = build_engine(core)
     user_id = args.user or f"terminal-{secrets.token_hex(4)}"
     outbox = Outbox(core.database, core.clock) if core.settings.demo_enabled else None
-    return run_terminal_chat(engine, outbox, user_id=user_id)
+    # The terminal shows outbox messages after each turn, so it delivers them right then.
+    after_turn = build_delivery_worker(core, engine).drain
+    return run_terminal_chat(engine, outbox, user_id=user_id, after_turn=after_turn)
+
+
+def worker(core: Core, args: argparse.Namespace) -> int:
+    """Send queued deliveries until SIGTERM or Ctrl-C (which let the job in hand finish), or once with --once."""
+    import logging
+    import signal
+
+    delivery = wiring(create_app(core=core)).delivery  # with the channels, so a failure reaches its conversation
+    if args.once:
+        print(f"delivered or retried {delivery.drain()} message(s)")
+        return 0
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: delivery.stop(timeout=0))
+    log = logging.getLogger("resetdesk")
+    log.info("delivery worker started (poll every %ss)", core.settings.delivery_poll_seconds)
+    delivery.run_forever()
+    log.info("delivery worker stopped")
+    return 0
+
+
+def _worker_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--once", action="store_true", help="send what is due now, then exit")
 
 
 def _chat_arguments(parser: argparse.ArgumentParser) -> None:
@@ -148,18 +174,10 @@ def demo_data(core: Core, args: argparse.Namespace) -> int:
 
 
 def purge(core: Core, args: argparse.Namespace) -> int:
-    from core.storage.retention import format_counts
-    from core.storage.retention import purge as purge_rows
+    from core.storage.retention import format_counts, purge_expired
 
     settings = core.settings
-    counts = purge_rows(
-        core.database,
-        core.clock,
-        retention_days=settings.retention_days,
-        audit_retention_days=settings.audit_retention_days,
-        verification_window_seconds=settings.verification_window_seconds,
-    )
-    print(format_counts(counts))
+    print(format_counts(purge_expired(settings, core.database, core.clock)))
     print(f"(chats, tickets and recoveries older than {settings.retention_days} days; audit older than "
           f"{settings.audit_retention_days} days; open tickets kept)")  # fmt: skip
     return 0
@@ -180,6 +198,7 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 COMMANDS = (
     Command("run", "serve the web app (and channels that are configured)", run, _run_arguments),
     Command("chat", "talk to ResetDesk in this terminal", chat, _chat_arguments),
+    Command("worker", "send queued emails and SMS (run one or more in production)", worker, _worker_arguments),
     Command("import-employees", "import or update employees from a CSV file", import_employees, _import_arguments),
     Command("create-agent", "add a support agent for the /agent console", create_agent, _agent_arguments),
     Command("demo-data", "load demo employees covering every case and list them", demo_data),

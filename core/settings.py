@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # Provider circuit breaker: after N consecutive failures a provider is skipped for a while.
     breaker_failure_threshold: int = Field(3, ge=1)
     breaker_cooldown_seconds: int = Field(120, ge=1)
+    # Delivery queue: tries per message, the first retry's delay (doubled each time), the worker's idle poll.
+    delivery_max_attempts: int = Field(3, ge=1)
+    delivery_retry_seconds: float = Field(5.0, gt=0)
+    delivery_poll_seconds: float = Field(0.5, gt=0)
 
     # Chat channels (used by the channel issues; a channel is on when its credentials are set)
     slack_bot_token: SecretStr | None = None

@@ -16,6 +16,7 @@ from core.clock import Clock
 from core.delivery.breaker import CircuitBreaker
 from core.delivery.notify import Notifier
 from core.delivery.ports import EmailSender, SmsSender
+from core.delivery.queue import DeliveryQueue
 from core.directory.port import DirectoryBackend
 from core.secrets.answers import AnswerStore
 from core.secrets.codes import CodeBook
@@ -26,7 +27,6 @@ from core.secrets.password_policy import PasswordPolicy
 from core.secrets.pseudonyms import Pseudonyms
 from core.settings import Settings
 from core.storage.db import Database
-from core.timing import DeliveryTimes
 from core.types import Method, Requester, Ticket
 
 __all__ = ["RecoveryDeps", "RecoveryLimits", "TicketAlert", "build_deps"]
@@ -86,7 +86,7 @@ class RecoveryDeps:
     failures: FailureCounter
     passwords: PasswordPolicy
     notifier: Notifier
-    delivery_time: DeliveryTimes
+    deliveries: DeliveryQueue  # code messages, written in the code's transaction and sent by the worker
     audit: Audit
     breakers: Mapping[Method, CircuitBreaker]
     # Called with each newly opened ticket (email or Slack alerts to support, wired by app.py); the list is
@@ -141,7 +141,13 @@ def build_deps(
             min_strength=settings.password_min_strength,
         ),
         notifier=Notifier(email=email, sms=sms, email_breaker=breakers[Method.EMAIL], sms_breaker=breakers[Method.SMS]),
-        delivery_time=DeliveryTimes(),
+        deliveries=DeliveryQueue(
+            database,
+            clock,
+            secret=settings.secret_key.get_secret_value().encode(),
+            max_attempts=settings.delivery_max_attempts,
+            retry_seconds=settings.delivery_retry_seconds,
+        ),
         audit=Audit(clock, Pseudonyms(settings.secret_key.get_secret_value().encode())),
         breakers=breakers,
         ticket_alerts=[],

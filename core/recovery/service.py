@@ -48,8 +48,8 @@ class RecoveryService:
     """The recovery API: verification steps, then a reset link or unlock, or a hand-off to live support.
 
     Public attributes: `settings`, `terms` (what the dialogs tell the person), `breakers` (one circuit breaker
-    per code-sending method), `ticket_alerts` (callbacks for newly opened tickets) and `deps` (what the steps
-    share; tests hook in there).
+    per code-sending method), `deliveries` (the code-message queue), `ticket_alerts` (callbacks for newly
+    opened tickets) and `deps` (what the steps share; tests hook in there).
     """
 
     def __init__(
@@ -69,6 +69,7 @@ class RecoveryService:
         )
         self.terms = Terms(settings.code_digits, settings.code_ttl_seconds, settings.reset_token_ttl_seconds)
         self.breakers = self.deps.breakers
+        self.deliveries = self.deps.deliveries  # the queue code messages go to; a DeliveryWorker sends them
         self.ticket_alerts = self.deps.ticket_alerts
         self._verification = Verification(self.deps)
         self._reset = Reset(self.deps)

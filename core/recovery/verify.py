@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import random
 import secrets
-import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core.delivery.notify import code_email, code_sms
-from core.delivery.ports import DeliveryError, EmailMessage
+from core.delivery.queue import Outgoing
 from core.directory.port import Account
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load, subjects
@@ -107,44 +107,29 @@ class Verification:
             if wait:
                 status = SendStatus.RATE_LIMITED if capped else SendStatus.TOO_SOON
                 return SendResult(status, retry_after=wait)
-            # Offered but not on file (METHOD_DISCLOSURE=all): no code, and the same path and time as a send.
-            usable = self._standing.offers(method, session, recovery)
-            code = self._deps.codes.issue(session, recovery, method, now) if usable else None
-            account_id = recovery.account_id
-        # Delivered after the commit: a slow provider must not hold a database write lock.
-        account = self._deps.directory.get(account_id or 0)  # one lookup either way (id 0 matches nobody)
-        try:
-            if account is not None and code is not None:
-                started = time.perf_counter()
-                self._deliver_code(account, method, code)
-                self._deps.delivery_time.observe(method, time.perf_counter() - started)
-            else:
-                # Nothing to send (an unknown identifier, or a method not on file); take as long as a real
-                # delivery usually does, so the response time says neither.
-                time.sleep(self._deps.delivery_time.typical(method))
-        except DeliveryError as exc:
-            with self._deps.database.transaction() as session:
-                recovery = load(session, handle)
-                self._deps.codes.discard(session, recovery)
+            if not self._standing.offers(method, session, recovery):
+                # Offered but not on file (METHOD_DISCLOSURE=all): no code, no job, the same reply for everyone.
                 self._deps.audit.record(
-                    session, "code.delivery_failed", actor="system", account_id=account_id,
-                    recovery_id=handle, method=method.value, reason=exc.reason,
+                    session, "code.not_on_file", actor="system", account_id=recovery.account_id,
+                    recovery_id=handle, method=method.value,
                 )  # fmt: skip
-            return SendResult(SendStatus.UNAVAILABLE)
-        event = "code.sent" if code is not None else "code.not_on_file"
-        with self._deps.database.transaction() as session:
-            self._deps.audit.record(
-                session, event, actor="system", account_id=account_id, recovery_id=handle, method=method.value
-            )
-        return SendResult(SendStatus.SENT if code is not None else SendStatus.UNAVAILABLE)
+                return SendResult(SendStatus.UNAVAILABLE)
+            # Queued in this transaction, sent by the delivery worker: the reply never waits on a provider, and
+            # an unknown identifier queues a decoy the worker drops, so both do the same work here.
+            account = self._deps.directory.get(recovery.account_id or 0)  # one lookup either way (id 0: nobody)
+            code = self._deps.codes.issue(session, recovery, method, now)
+            expires = now + timedelta(seconds=self._deps.limits.code_ttl_seconds)
+            message = self._code_message(account, method, code)
+            self._deps.deliveries.enqueue(session, message, recovery_id=handle, for_code=True, expires_at=expires)
+        return SendResult(SendStatus.SENT)
 
-    def _deliver_code(self, account: Account, method: Method, code: str) -> None:
+    def _code_message(self, account: Account | None, method: Method, code: str) -> Outgoing:
         minutes = self._deps.limits.code_ttl_seconds // 60
-        if method is Method.EMAIL and account.email:
+        to = (account.email if method is Method.EMAIL else account.phone) if account else None
+        if method is Method.EMAIL:
             subject, body = code_email(code, minutes)
-            self._deps.breakers[Method.EMAIL].call(self._deps.email.send, EmailMessage(account.email, subject, body))
-        elif method is Method.SMS and account.phone:
-            self._deps.breakers[Method.SMS].call(self._deps.sms.send, account.phone, code_sms(code, minutes))
+            return Outgoing("email", to or "", body, subject)
+        return Outgoing("sms", to or "", code_sms(code, minutes))
 
     def verify_code(self, handle: str, typed: str) -> CheckResult:
         now = self._deps.clock.now()

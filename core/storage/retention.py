@@ -15,11 +15,14 @@ from sqlalchemy import ColumnElement, Delete, and_, delete, exists, not_, select
 from sqlalchemy.orm import QueryableAttribute
 
 from core.clock import Clock
+from core.settings import Settings
 from core.storage.db import Database, rows_changed
 from core.storage.models import (
+    AgentSession,
     AuditEvent,
     ChatMessage,
     Conversation,
+    DeliveryJob,
     HandoffTicket,
     OneTimeCode,
     OutboxMessage,
@@ -32,7 +35,7 @@ from core.storage.models import (
     VerificationFailure,
 )
 
-__all__ = ["format_counts", "purge"]
+__all__ = ["format_counts", "purge", "purge_expired"]
 
 _OPEN = HandoffTicket.status != "closed"
 
@@ -49,9 +52,11 @@ def _statements(now: datetime, chats: datetime, audit: datetime, failures: datet
     unticketed = not_(exists().where(HandoffTicket.recovery_id == Recovery.id))
     history_free = not_(_has_open_ticket(ChatMessage.channel, ChatMessage.user_id))
     conversation_free = not_(_has_open_ticket(Conversation.channel, Conversation.user_id))
+    finished_jobs = DeliveryJob.status.in_(("sent", "failed"))  # a queued one is still owed to someone
     return [
         ("ticket_messages", delete(TicketMessage).where(TicketMessage.ticket_id.in_(closed_tickets))),
         ("handoff_tickets", delete(HandoffTicket).where(closed_before)),
+        ("delivery_jobs", delete(DeliveryJob).where(finished_jobs, DeliveryJob.run_after < chats)),
         ("one_time_codes", delete(OneTimeCode).where(OneTimeCode.created_at < chats)),
         ("reset_tokens", delete(ResetToken).where(ResetToken.expires_at < chats)),
         ("recoveries", delete(Recovery).where(Recovery.created_at < chats, unticketed)),
@@ -61,6 +66,7 @@ def _statements(now: datetime, chats: datetime, audit: datetime, failures: datet
         ("processed_events", delete(ProcessedEvent).where(ProcessedEvent.at < chats)),
         ("verification_failures", delete(VerificationFailure).where(VerificationFailure.at < failures)),
         ("reset_sessions", delete(ResetSession).where(ResetSession.expires_at < now)),
+        ("agent_sessions", delete(AgentSession).where(AgentSession.last_seen_at < chats)),
         ("rate_limit_windows", delete(RateLimitWindow).where(RateLimitWindow.window_start < now - timedelta(days=1))),
         ("audit_events", delete(AuditEvent).where(AuditEvent.at < audit)),
     ]
@@ -87,6 +93,17 @@ def purge(
         with database.engine.begin() as connection:
             counts[table] = rows_changed(connection.execute(statement))
     return counts
+
+
+def purge_expired(settings: Settings, database: Database, clock: Clock) -> dict[str, int]:
+    """The purge with the configured retention (`python app.py purge`, and daily in every delivery worker)."""
+    return purge(
+        database,
+        clock,
+        retention_days=settings.retention_days,
+        audit_retention_days=settings.audit_retention_days,
+        verification_window_seconds=settings.verification_window_seconds,
+    )
 
 
 def format_counts(counts: dict[str, int]) -> str:

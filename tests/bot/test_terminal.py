@@ -14,7 +14,7 @@ from core.delivery.outbox import Outbox
 from core.types import ResetStatus
 from dialogs.recovery import INITIAL
 from tests.core.conftest import ANSWERS, add_employee
-from tests.support import FakeClock
+from tests.support import FakeClock, deliver_queued
 
 NEW_PASSWORD = "terminal chat works 2 well"
 Step = str | Callable[[str], str]
@@ -30,7 +30,10 @@ def converse(core: Core, clock: FakeClock, script: list[Step]) -> str:
 
     engine = Engine(core.recovery, SqlConversationStore(core.database, clock, initial_state=INITIAL), clock)
     outbox = Outbox(core.database, clock)
-    assert run_terminal_chat(engine, outbox, user_id="t1", source=lines(), out=out) == 0  # type: ignore[arg-type]
+    status = run_terminal_chat(
+        engine, outbox, user_id="t1", source=lines(), out=out, after_turn=lambda: deliver_queued(core)
+    )  # type: ignore[arg-type]
+    assert status == 0
     return out.getvalue()
 
 

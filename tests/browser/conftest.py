@@ -26,7 +26,7 @@ from flask import Flask
 from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, expect
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from app import Core, create_app
+from app import Core, create_app, wiring
 from core.clock import utcnow
 from core.storage.db import Database
 from tests.conftest import CoreFactory
@@ -133,11 +133,14 @@ def live_server(make_core: CoreFactory, smtp_server: FakeSmtpServer, clock: Trav
     )
     add_employee(core, EMPLOYEE_ID, email=EMPLOYEE_EMAIL)
     dispatch.app = create_app(core=core)
+    delivery = wiring(dispatch.app).delivery
+    delivery.start()  # as `app.py run` does: codes are sent by the in-process delivery worker
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
         yield LiveServer(url, core, smtp_server, clock)
     finally:
+        delivery.stop()
         server.shutdown()
         server.server_close()
         thread.join(5)

@@ -16,7 +16,7 @@ from core.settings import Settings
 from core.storage.db import Database
 from core.storage.models import OutboxMessage
 from tests.conftest import CoreFactory
-from tests.support import FakeClock
+from tests.support import FakeClock, deliver_queued
 
 ANSWERS = {"first_pet": "Rex the Dog", "birth_city": "Lyon", "first_school": "St. Mary's"}
 OLD_PASSWORD = "an old passphrase 4 testing"
@@ -43,7 +43,8 @@ def add_employee(core: Core, employee_id: str = "E1001", **fields: Any) -> int:
 
 
 def last_outbox_code(core: Core, kind: str = "email") -> str:
-    """The code in the newest outbox message of `kind`."""
+    """The code in the newest outbox message of `kind` (what is queued is delivered first)."""
+    deliver_queued(core)
     with core.database.transaction() as session:
         body = session.scalars(
             select(OutboxMessage.body).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id.desc())
@@ -55,6 +56,7 @@ def last_outbox_code(core: Core, kind: str = "email") -> str:
 
 
 def outbox_count(core: Core) -> int:
+    deliver_queued(core)
     with core.database.transaction() as session:
         return len(session.scalars(select(OutboxMessage.id)).all())
 

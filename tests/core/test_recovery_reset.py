@@ -11,7 +11,7 @@ from app import Core
 from core.types import CheckStatus, Method, NotVerifiedError, Purpose, Requester, ResetStatus
 from tests.core.conftest import ANSWERS, OLD_PASSWORD, CoreFactory, add_employee, last_outbox_code
 from tests.fakes.smtp_server import FakeSmtpServer
-from tests.support import FakeClock
+from tests.support import FakeClock, deliver_queued
 
 WEB = Requester("web", "visitor-1")
 NEW_PASSWORD = "correct horse battery staple 42"
@@ -150,6 +150,7 @@ def test_reset_after_email_code_notifies_every_contact(smtp_core: Core, smtp_ser
     add_employee(smtp_core)
     handle = smtp_core.recovery.start("E1001", WEB)
     smtp_core.recovery.send_code(handle, Method.EMAIL)
+    deliver_queued(smtp_core)
     code = code_from(smtp_server.wait_for(1)[0])
     assert smtp_core.recovery.verify_code(handle, code).status is CheckStatus.VERIFIED
     token = token_of(smtp_core.recovery.issue_reset_link(handle).url)
@@ -202,6 +203,7 @@ def last_sms_body(core: Core) -> str:
 
     from core.storage.models import OutboxMessage
 
+    deliver_queued(core)
     with core.database.transaction() as session:
         body = session.scalars(
             select(OutboxMessage.body).where(OutboxMessage.kind == "sms").order_by(OutboxMessage.id.desc())

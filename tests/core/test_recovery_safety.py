@@ -14,7 +14,7 @@ from core.delivery.ports import DeliveryError, EmailMessage
 from core.storage.models import AuditEvent, HandoffTicket
 from core.types import CheckStatus, HandoffReason, Method, Options, Requester, ResetStatus, SendStatus
 from tests.core.conftest import ANSWERS, OLD_PASSWORD, CoreFactory, add_employee, last_outbox_code
-from tests.support import FakeClock
+from tests.support import FakeClock, deliver_queued
 
 WEB = Requester("web", "visitor-1")
 
@@ -60,7 +60,7 @@ def test_nothing_on_file_offers_no_method(core) -> None:
     assert options.methods == () and options.unavailable == () and not options.locked
 
 
-def test_provider_down_offers_the_other_methods(make_core: CoreFactory) -> None:
+def test_provider_down_offers_the_other_methods(make_core: CoreFactory, clock: FakeClock) -> None:
     core = make_core(breaker_failure_threshold=2)
     add_employee(core)
 
@@ -69,12 +69,16 @@ def test_provider_down_offers_the_other_methods(make_core: CoreFactory) -> None:
 
     core.email.send = failing_send  # type: ignore[method-assign]
     handle = core.recovery.start("E1001", WEB)
-    assert core.recovery.send_code(handle, Method.EMAIL).status is SendStatus.UNAVAILABLE
-    assert core.recovery.send_code(handle, Method.EMAIL).status is SendStatus.UNAVAILABLE
+    assert core.recovery.send_code(handle, Method.EMAIL).sent  # queued: the reply never waits on the provider
+    assert deliver_queued(core) == 1  # the first try fails; retried 5 s later
+    clock.advance(seconds=5)
+    assert deliver_queued(core) == 1  # the second failure opens the breaker
     options = core.recovery.options(handle)
     assert options.unavailable == (Method.EMAIL,)
     assert options.methods == (Method.SMS, Method.QUESTIONS)
-    assert core.recovery.send_code(handle, Method.SMS).sent  # failed deliveries did not use up the spacing
+    clock.advance(seconds=10)
+    assert deliver_queued(core) == 1  # the last try (breaker open): given up, and its code forgotten
+    assert core.recovery.send_code(handle, Method.SMS).sent  # the failed delivery did not use up the spacing
 
 
 def test_strict_profile_asks_a_code_first_then_questions(make_core: CoreFactory) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from app import build_delivery_worker
+from bot.messages import Reply
 from core.delivery.ports import DeliveryError, EmailMessage
 from tests.dialogs.conftest import Chat, ChatFactory, add_employee
 from tests.dialogs.paths_support import (
@@ -68,29 +70,51 @@ def _email_down(chat: Chat, monkeypatch: pytest.MonkeyPatch) -> list[EmailMessag
     return attempts
 
 
-def test_email_down_offers_the_other_methods(chat: Chat, employee: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def _settle(chat: Chat, clock: FakeClock) -> list[Reply]:
+    """The delivery worker's tries, the clock moved to each retry, with the app's failure notice wired to this
+    engine: returns the replies pushed to the person afterwards."""
+    pushed: list[Reply] = []
+    chat.engine.push.register(chat.channel, lambda _user, replies: pushed.extend(replies))
+    worker = build_delivery_worker(chat.core, chat.engine)
+    for _ in range(5):
+        worker.drain()
+        if not worker.queue.waiting():
+            break
+        clock.advance(seconds=10)
+    return pushed
+
+
+NOT_DELIVERED_BY_EMAIL = "Sorry, I couldn't deliver your code by email."
+
+
+def test_email_down_offers_the_other_methods(
+    chat: Chat, employee: int, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     attempts = _email_down(chat, monkeypatch)
     chat.reach_methods()
     chat.say("email")
-    assert len(attempts) == 1
-    assert chat.replies[0].text == "Sorry, I can't send that right now. Please choose another way."
-    assert chat.last.text == "How would you like to confirm it's you?"
-    assert {"sms", "questions"} <= set(chat.choice_values)
+    assert chat.state == "enter_code"  # the reply does not wait for the provider: the code is queued
+    pushed = _settle(chat, clock)
+    assert len(attempts) == chat.core.settings.delivery_max_attempts
+    assert pushed[0].text == NOT_DELIVERED_BY_EMAIL + " Please choose another way."
+    assert pushed[-1].text == "How would you like to confirm it's you?"
+    assert {"sms", "questions"} <= {value for _, value in pushed[-1].choices}
     assert chat.state == "choose_method"
     verify(chat, "sms")
     assert chat.last.text.startswith(VERIFIED_RESET)
 
 
 def test_email_down_past_the_breaker_threshold_is_no_longer_offered(
-    make_chat: ChatFactory, monkeypatch: pytest.MonkeyPatch
+    make_chat: ChatFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chat = make_chat(breaker_failure_threshold=1)
     add_employee(chat.core, "E1001")
     _email_down(chat, monkeypatch)
     chat.reach_methods()
     chat.say("email")
-    assert chat.replies[0].text == "Sorry, I can't send that right now. Please choose another way."
-    assert chat.choice_values == ["sms", "questions", "none"]
+    pushed = _settle(chat, clock)
+    assert pushed[0].text.startswith(NOT_DELIVERED_BY_EMAIL)
+    assert [value for _, value in pushed[-1].choices] == ["sms", "questions", "none"]
 
     other = make_chat(user_id="user-2")  # a new recovery is not offered email either
     other.reach_methods()
@@ -116,13 +140,17 @@ def _raise_delivery_error() -> None:
     raise DeliveryError("test", "down")
 
 
-def test_the_only_method_failing_hands_off(make_chat: ChatFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_only_method_failing_hands_off(
+    make_chat: ChatFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chat = make_chat(breaker_failure_threshold=1)
     add_employee(chat.core, "E1001", phone=None, answers={})
     _email_down(chat, monkeypatch)
     chat.reach_methods()
     chat.say("email")
-    assert HANDOFF in chat.text
+    pushed = _settle(chat, clock)
+    assert pushed[0].text == NOT_DELIVERED_BY_EMAIL
+    assert HANDOFF in " ".join(reply.text for reply in pushed)
     assert chat.state == "handoff"
 
 

@@ -1,4 +1,5 @@
-"""Scale-out: 4 gunicorn workers on PostgreSQL serve 200 concurrent scripted web-chat conversations.
+"""Scale-out: 4 gunicorn workers on PostgreSQL serve 200 concurrent scripted web-chat conversations, and
+2 `app.py worker` processes send their codes (each email exactly once).
 
 Every conversation is the full self-service path through the public JSON API (new session, "reset", an
 employee ID, "email", the code read from the outbox table, the reset link), all 200 at once on real
@@ -116,11 +117,24 @@ def server(database: Database, tmp_path: Path) -> Iterator[Server]:
         process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
         )
+    quick = env | {"RESETDESK_DELIVERY_POLL_SECONDS": "0.1"}
+    senders = []  # production's delivery workers: separate processes claiming jobs with SKIP LOCKED
+    for n in range(2):
+        with (tmp_path / f"worker{n}.log").open("wb") as sink:
+            senders.append(subprocess.Popen(
+                [sys.executable, "app.py", "worker"], cwd=PROJECT_ROOT, env=quick,
+                stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+            ))  # fmt: skip
     try:
         _wait_until_up(process, port, log)
         yield Server(process, port, log, access_log)
     finally:
         _stop(process)
+        for sender in senders:  # SIGTERM: the job in hand is finished, then the worker exits cleanly
+            sender.send_signal(signal.SIGTERM)
+            assert sender.wait(timeout=20) == 0
+            _stop(sender)
+        assert all("Traceback" not in (tmp_path / f"worker{n}.log").read_text() for n in range(2))
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
@@ -233,10 +247,14 @@ class Person:
             raise AssertionError(f"person's lines in history: {person}")
 
     def _read_code(self) -> str:
-        with self.database.transaction() as session:
-            bodies = session.scalars(
-                select(OutboxMessage.body).where(OutboxMessage.recipient == self.email, OutboxMessage.kind == "email")
-            ).all()
+        deadline = time.monotonic() + 30  # the chat answered at once; a delivery worker sends the email soon after
+        while True:
+            with self.database.transaction() as session:
+                mine = (OutboxMessage.recipient == self.email, OutboxMessage.kind == "email")
+                bodies = session.scalars(select(OutboxMessage.body).where(*mine)).all()
+            if bodies or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         if len(bodies) != 1:
             raise AssertionError(f"{len(bodies)} emails for {self.email}, expected exactly one")
         match = _CODE.search(bodies[0])

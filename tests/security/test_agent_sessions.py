@@ -53,8 +53,9 @@ def test_a_copied_cookie_is_refused_after_logout(make_core: CoreFactory) -> None
 
 
 def test_the_cookie_is_http_only_strict_and_scoped_to_the_console(make_core: CoreFactory) -> None:
-    app, core = web_app(make_core, public_url="https://desk.example.com")
-    add_agent(core, totp=False)  # optional two-factor (demo mode): password only for an agent not enrolled
+    # demo=True keeps two-factor optional (an https public URL alone turns demo mode off)
+    app, core = web_app(make_core, public_url="https://desk.example.com", demo=True)
+    add_agent(core, totp=False)  # optional two-factor: password only for an agent not enrolled
     client = app.test_client()
     response = password_step(client)
     set_cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(COOKIE + "="))

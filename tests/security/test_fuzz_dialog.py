@@ -40,7 +40,7 @@ from core.storage.models import AuditEvent, Conversation, OutboxMessage
 from dialogs.recovery import INITIAL
 from tests.conftest import CoreFactory
 from tests.core.conftest import ANSWERS, OLD_PASSWORD, add_employee
-from tests.support import FakeClock, make_settings
+from tests.support import FakeClock, deliver_queued, make_settings
 
 PEOPLE = ("fuzz-a", "fuzz-b")
 LOCKED = "E1001"  # every method on file (SMS, email, three answers), and locked
@@ -116,6 +116,7 @@ class Run:
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def sent_codes(self) -> set[str]:
+        deliver_queued(self.core)
         with self.core.database.transaction() as session:
             bodies = session.scalars(select(OutboxMessage.body)).all()
         return {word for body in bodies for word in body.replace(".", " ").split() if word.isdigit()}

@@ -34,7 +34,7 @@ from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api 
 from tests.channels.test_telegram import JORDAN, Person, conversations, telegram, telegram_api  # noqa: F401
 from tests.core.conftest import OLD_PASSWORD, add_employee, last_outbox_code
 from tests.fakes.telegram_api import FakeTelegramApi
-from tests.support import FakeClock
+from tests.support import FakeClock, deliver_queued
 
 STRONG = "maple river quietly 1987 lantern"
 MEGABYTE = 1024 * 1024
@@ -64,6 +64,7 @@ def rows(core: Core, model: Any) -> int:
 
 
 def emails_to(core: Core, address: str) -> int:
+    deliver_queued(core)
     with core.database.transaction() as session:
         return len(session.scalars(select(OutboxMessage.id).where(OutboxMessage.recipient == address)).all())
 
@@ -441,6 +442,7 @@ def test_csrf_on_every_console_post(
 
 
 def snapshot(core: Core) -> tuple[Any, ...]:
+    deliver_queued(core)
     with core.database.transaction() as session:
         tickets = sorted((t.reference, t.status, t.agent_id) for t in session.scalars(select(HandoffTicket)))
     return (

@@ -49,7 +49,7 @@ from core.storage.models import (
 from core.types import ResetLink
 from tests.channels.conftest import ChatClient, csrf_of
 from tests.conftest import CoreFactory
-from tests.support import FakeClock
+from tests.support import FakeClock, deliver_queued
 
 AGENT_PASSWORD = "saffron ledger agent 5591"
 _CODE = re.compile(r"\b(\d{6})\b")
@@ -155,6 +155,7 @@ class Flows:
         return chat.say(text)
 
     def code(self, recipient: str) -> str:
+        deliver_queued(self.core)
         with self.core.database.transaction() as session:
             body = session.scalars(
                 select(OutboxMessage.body).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc())

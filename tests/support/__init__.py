@@ -6,7 +6,8 @@ workspace), `attacks` (what the security tests share), `races` (replay, race and
 """
 
 from tests.support.clock import FakeClock
+from tests.support.delivery import deliver_queued
 from tests.support.http import json_request
 from tests.support.settings import make_settings, migrated_sqlite
 
-__all__ = ["FakeClock", "json_request", "make_settings", "migrated_sqlite"]
+__all__ = ["FakeClock", "deliver_queued", "json_request", "make_settings", "migrated_sqlite"]

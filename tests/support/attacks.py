@@ -28,7 +28,7 @@ from tests.channels.conftest import ChatClient
 from tests.conftest import CoreFactory
 from tests.fakes.slack_api import running_slack_api
 from tests.fakes.telegram_api import TOKEN, FakeTelegramApi, running_telegram_api
-from tests.support import FakeClock
+from tests.support import FakeClock, deliver_queued
 from tests.support.slack import SIGNING_SECRET, SlackWorkspace
 
 __all__ = [
@@ -84,6 +84,7 @@ def chat_from(app: Flask, address: str) -> ChatClient:
 
 
 def outbox(core: Core) -> list[OutboxMessage]:
+    deliver_queued(core)
     with core.database.transaction() as session:
         rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         session.expunge_all()
