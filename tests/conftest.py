@@ -1,5 +1,7 @@
 """Fixtures: a migrated database (SQLite always, PostgreSQL when RESETDESK_TEST_POSTGRES_URL is set),
-a fake clock and cheap settings."""
+a fake clock, cheap settings, and on them `core` (the Core), `app` (its Flask app) and `client` (a test client);
+`make_core` and `make_app` build them with settings overridden. A module that needs its Core prepared overrides
+`core`, and `app` and `client` follow."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from app import Core, build_core
+from app import Core, build_core, create_app
 from core.storage.db import Database
 from core.storage.models import Base
 from tests.support import FakeClock, make_settings, migrated_sqlite
@@ -91,3 +95,34 @@ def make_core(database: Database, clock: FakeClock) -> Iterator[CoreFactory]:
 @pytest.fixture
 def core(make_core: CoreFactory) -> Core:
     return make_core()
+
+
+@pytest.fixture
+def app(core: Core) -> Flask:
+    """The web app on `core`, in testing mode."""
+    return _testing_app(core)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+AppFactory = Callable[..., tuple[Flask, Core]]
+
+
+@pytest.fixture
+def make_app(make_core: CoreFactory) -> AppFactory:
+    """For a test that needs settings overridden: `app, core = make_app(**overrides)`."""
+
+    def factory(**overrides: Any) -> tuple[Flask, Core]:
+        core = make_core(**overrides)
+        return _testing_app(core), core
+
+    return factory
+
+
+def _testing_app(core: Core) -> Flask:
+    app = create_app(core=core)
+    app.testing = True
+    return app

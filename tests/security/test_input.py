@@ -28,7 +28,7 @@ from core.storage.models import (
     ResetToken,
     TicketMessage,
 )
-from tests.channels.conftest import ChatClient, csrf_of, make_app, reset_link_via_email, web  # noqa: F401
+from tests.channels.conftest import ChatClient, csrf_of, reset_link_via_email
 from tests.channels.test_agent_console import AGENT_PASSWORD, person_asks_for_a_human, sign_in
 from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)
 from tests.channels.test_telegram import JORDAN, Person, conversations, telegram, telegram_api  # noqa: F401
@@ -81,9 +81,7 @@ def import_csv(core: Core, *lines: str) -> Any:
 # -- 1 MB messages ----------------------------------------------------------------------------------------
 
 
-def test_a_1mb_chat_message_is_a_413_json_error_and_changes_nothing(web: tuple[Flask, Core]) -> None:
-    app, core = web
-    client = app.test_client()
+def test_a_1mb_chat_message_is_a_413_json_error_and_changes_nothing(client: FlaskClient, core: Core) -> None:
     chat = ChatClient(client)
     before = rows(core, ChatMessage)
     response = client.post("/api/chat/messages", json={"text": "a" * MEGABYTE})
@@ -126,8 +124,7 @@ def reset_page(app: Flask, core: Core) -> tuple[FlaskClient, str, str]:
 
 
 @pytest.mark.parametrize("password", ["x" * 4096, "é" * 2048, "😀" * 1024], ids=["ascii", "2-byte", "4-byte"])
-def test_a_4kb_password_is_refused_with_a_clear_reason(web: tuple[Flask, Core], password: str) -> None:
-    app, core = web
+def test_a_4kb_password_is_refused_with_a_clear_reason(app: Flask, core: Core, password: str) -> None:
     client, path, csrf = reset_page(app, core)
     response = client.post(FORM_PATH, data={"csrf_token": csrf, "password": password, "confirmation": password})
     html = response.get_data(as_text=True)
@@ -143,8 +140,7 @@ def test_a_4kb_password_is_refused_with_a_clear_reason(web: tuple[Flask, Core], 
 
 
 @pytest.mark.parametrize("typed", ["E10\x0001", "E1001\r\n", "\r\nE1001\n", "E1001\x00"])
-def test_nul_cr_lf_in_an_identifier_neither_crash_nor_leak(web: tuple[Flask, Core], typed: str) -> None:
-    app, core = web
+def test_nul_cr_lf_in_an_identifier_neither_crash_nor_leak(app: Flask, core: Core, typed: str) -> None:
     add_employee(core)
     chat = ChatClient(app.test_client())
     chat.say("reset")
@@ -155,8 +151,7 @@ def test_nul_cr_lf_in_an_identifier_neither_crash_nor_leak(web: tuple[Flask, Cor
     assert all("\x00" not in m["text"] for m in history["messages"])
 
 
-def test_nul_in_console_and_demo_inputs_is_a_clean_refusal(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_nul_in_console_and_demo_inputs_is_a_clean_refusal(app: Flask, core: Core) -> None:
     _, reference = person_asks_for_a_human(app, core)
     anonymous = app.test_client()
     login = csrf_of(anonymous.get("/agent/login").get_data(as_text=True))
@@ -192,8 +187,7 @@ def test_nul_in_a_csv_import_row_is_rejected_with_a_reason(core: Core) -> None:
     ["\u202eE1001\u202c", "E1001\u200b", "\u200f\u200eE1001", "🔑 E1001 🙏", "E\u20031001", "\ufeffE1001"],
     ids=["rlo", "zwsp", "rlm-lrm", "emoji", "em-space", "bom"],
 )
-def test_bidi_zero_width_and_emoji_identifiers_are_handled_like_any_other(web: tuple[Flask, Core], text: str) -> None:
-    app, core = web
+def test_bidi_zero_width_and_emoji_identifiers_are_handled_like_any_other(app: Flask, core: Core, text: str) -> None:
     add_employee(core)
     add_employee(core, "E1002", email="other@example.com")
     chat = ChatClient(app.test_client())
@@ -221,8 +215,7 @@ ACCENTED = {"first_pet": "Zoë 🐶", "birth_city": "Zürich", "first_school": "
 
 
 @pytest.mark.parametrize("form", ["NFD", "NFKC"])
-def test_answers_typed_in_another_normal_form_verify(web: tuple[Flask, Core], clock: FakeClock, form: str) -> None:
-    app, core = web
+def test_answers_typed_in_another_normal_form_verify(app: Flask, core: Core, clock: FakeClock, form: str) -> None:
     add_employee(core, answers={k: unicodedata.normalize("NFC", v) for k, v in ACCENTED.items()})
     chat = ChatClient(app.test_client())
     chat.say("reset")
@@ -230,8 +223,7 @@ def test_answers_typed_in_another_normal_form_verify(web: tuple[Flask, Core], cl
     assert answer_questions(chat, clock, ACCENTED, form=form).endswith("[link]")
 
 
-def test_a_wrong_accent_is_a_wrong_answer(web: tuple[Flask, Core], clock: FakeClock) -> None:
-    app, core = web
+def test_a_wrong_accent_is_a_wrong_answer(app: Flask, core: Core, clock: FakeClock) -> None:
     add_employee(core, answers=ACCENTED)
     chat = ChatClient(app.test_client())
     chat.say("reset")
@@ -241,8 +233,7 @@ def test_a_wrong_accent_is_a_wrong_answer(web: tuple[Flask, Core], clock: FakeCl
 
 
 @pytest.mark.parametrize("typed", ["Ｅ１００１", "ｅ１００１ｕｓｅｒ", "E1001".lower(), "Ｅ1001"])
-def test_fullwidth_and_compatibility_forms_of_an_id_find_the_account(web: tuple[Flask, Core], typed: str) -> None:
-    app, core = web
+def test_fullwidth_and_compatibility_forms_of_an_id_find_the_account(app: Flask, core: Core, typed: str) -> None:
     add_employee(core)
     chat = ChatClient(app.test_client())
     chat.say("reset")
@@ -269,9 +260,8 @@ def fingerprint(core: Core) -> tuple[int, int, bool]:
 
 @pytest.mark.parametrize("injection", SQL_INJECTIONS)
 def test_sql_injection_as_identifier_and_answers_has_no_effect(
-    web: tuple[Flask, Core], clock: FakeClock, injection: str
+    app: Flask, core: Core, clock: FakeClock, injection: str
 ) -> None:
-    app, core = web
     add_employee(core)
     before = fingerprint(core)
     chat = ChatClient(app.test_client())
@@ -300,8 +290,7 @@ def test_sql_injection_in_csv_import_values_is_stored_as_text(core: Core, inject
 
 
 @pytest.mark.parametrize("injection", SQL_INJECTIONS)
-def test_sql_injection_in_console_fields_has_no_effect(web: tuple[Flask, Core], injection: str) -> None:
-    app, core = web
+def test_sql_injection_in_console_fields_has_no_effect(app: Flask, core: Core, injection: str) -> None:
     _, reference = person_asks_for_a_human(app, core)
     anonymous = app.test_client()
     login = csrf_of(anonymous.get("/agent/login").get_data(as_text=True))
@@ -329,9 +318,8 @@ def test_sql_injection_in_console_fields_has_no_effect(web: tuple[Flask, Core], 
 
 @pytest.mark.parametrize("payload", HTML_PAYLOADS)
 def test_html_in_name_transcript_and_ticket_chat_is_escaped_in_the_console(
-    web: tuple[Flask, Core], payload: str
+    app: Flask, core: Core, payload: str
 ) -> None:
-    app, core = web
     cell = '"' + payload.replace('"', '""') + '"'
     assert import_csv(core, f"E1001,e1001user,{cell},e1001@example.com,,,,,,,,").imported == 1
     chat = ChatClient(app.test_client())
@@ -367,10 +355,8 @@ def test_html_in_name_transcript_and_ticket_chat_is_escaped_in_the_console(
     ],
     ids=["host", "x-forwarded-host", "forwarded", "all"],
 )
-def test_a_forged_host_never_reaches_a_reset_link(web: tuple[Flask, Core], headers: dict[str, str]) -> None:
-    app, core = web
+def test_a_forged_host_never_reaches_a_reset_link(client: FlaskClient, core: Core, headers: dict[str, str]) -> None:
     add_employee(core)
-    client = app.test_client()
 
     def call(path: str, text: str | None = None) -> dict[str, Any]:
         response = client.post(path, json={} if text is None else {"text": text}, headers=headers)
@@ -392,8 +378,7 @@ def test_a_forged_host_never_reaches_a_reset_link(web: tuple[Flask, Core], heade
 
 
 @pytest.mark.parametrize("token", [None, "", "wrong-token", "other-session"])
-def test_csrf_on_the_reset_form(web: tuple[Flask, Core], token: str | None) -> None:
-    app, core = web
+def test_csrf_on_the_reset_form(app: Flask, core: Core, token: str | None) -> None:
     client, path, _ = reset_page(app, core)
     if token == "other-session":  # a real token, from the attacker's own session
         token = csrf_of(app.test_client().get("/demo/login").get_data(as_text=True))
@@ -419,9 +404,8 @@ CONSOLE_POSTS = [
 @pytest.mark.parametrize("token", [None, "wrong-token", "other-session"])
 @pytest.mark.parametrize("action, form", CONSOLE_POSTS, ids=[a for a, _ in CONSOLE_POSTS])
 def test_csrf_on_every_console_post(
-    web: tuple[Flask, Core], clock: FakeClock, action: str, form: dict[str, str], token: str | None
+    app: Flask, core: Core, clock: FakeClock, action: str, form: dict[str, str], token: str | None
 ) -> None:
-    app, core = web
     chat, reference = person_asks_for_a_human(app, core)
     agent, csrf = sign_in(app, core)
     if action != "take":
@@ -454,8 +438,7 @@ def snapshot(core: Core) -> tuple[Any, ...]:
     )
 
 
-def test_csrf_on_console_sign_in(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_csrf_on_console_sign_in(app: Flask, core: Core) -> None:
     core.support.create_agent("sam", "Sam", AGENT_PASSWORD)
     victim = app.test_client()
     victim.get("/agent/login")
@@ -468,8 +451,7 @@ def test_csrf_on_console_sign_in(web: tuple[Flask, Core]) -> None:
 # -- the reset page's referrer and resources ----------------------------------------------------------------
 
 
-def test_the_reset_page_leaks_no_referrer_and_loads_nothing_from_elsewhere(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_the_reset_page_leaks_no_referrer_and_loads_nothing_from_elsewhere(app: Flask, core: Core) -> None:
     client, _, csrf = reset_page(app, core)
     pages = [client.get(FORM_PATH), client.get("/reset/not-a-real-token")]
     pages.append(client.post(FORM_PATH, data={"csrf_token": csrf, "password": STRONG, "confirmation": STRONG}))
