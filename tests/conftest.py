@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,15 +54,23 @@ def _empty_tables(database: Database) -> None:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database: a fresh SQLite file, or the shared PostgreSQL test database emptied."""
-    if request.param == "postgresql":
+@contextmanager
+def empty_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database of `kind`: a fresh SQLite file, or the shared PostgreSQL test database emptied
+    (skipped when it is not configured). For a fixture whose params mix databases with something else."""
+    if kind == "postgresql":
         database = request.getfixturevalue("_postgres_database")
         _empty_tables(database)
         yield database
         return
     with migrated_sqlite(tmp_path / "resetdesk.db") as database:
+        yield database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: a fresh SQLite file, or the shared PostgreSQL test database emptied."""
+    with empty_database(request.param, request, tmp_path) as database:
         yield database
 
 
