@@ -1,17 +1,22 @@
 """Fixtures: a migrated database (SQLite always, PostgreSQL when RESETDESK_TEST_POSTGRES_URL is set),
-a fake clock and cheap settings."""
+a fake clock, cheap settings, and on them `core` (the Core), `app` (its Flask app) and `client` (a test client);
+`make_core` and `make_app` build them with settings overridden. A module that needs its Core prepared overrides
+`core`, and `app` and `client` follow."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from app import Core, build_core
+from app import Core, build_core, create_app
 from core.storage.db import Database
 from core.storage.models import Base
 from tests.support import FakeClock, make_settings, migrated_sqlite
@@ -49,15 +54,23 @@ def _empty_tables(database: Database) -> None:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database: a fresh SQLite file, or the shared PostgreSQL test database emptied."""
-    if request.param == "postgresql":
+@contextmanager
+def empty_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database of `kind`: a fresh SQLite file, or the shared PostgreSQL test database emptied
+    (skipped when it is not configured). For a fixture whose params mix databases with something else."""
+    if kind == "postgresql":
         database = request.getfixturevalue("_postgres_database")
         _empty_tables(database)
         yield database
         return
     with migrated_sqlite(tmp_path / "resetdesk.db") as database:
+        yield database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: a fresh SQLite file, or the shared PostgreSQL test database emptied."""
+    with empty_database(request.param, request, tmp_path) as database:
         yield database
 
 
@@ -91,3 +104,34 @@ def make_core(database: Database, clock: FakeClock) -> Iterator[CoreFactory]:
 @pytest.fixture
 def core(make_core: CoreFactory) -> Core:
     return make_core()
+
+
+@pytest.fixture
+def app(core: Core) -> Flask:
+    """The web app on `core`, in testing mode."""
+    return _testing_app(core)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+AppFactory = Callable[..., tuple[Flask, Core]]
+
+
+@pytest.fixture
+def make_app(make_core: CoreFactory) -> AppFactory:
+    """For a test that needs settings overridden: `app, core = make_app(**overrides)`."""
+
+    def factory(**overrides: Any) -> tuple[Flask, Core]:
+        core = make_core(**overrides)
+        return _testing_app(core), core
+
+    return factory
+
+
+def _testing_app(core: Core) -> Flask:
+    app = create_app(core=core)
+    app.testing = True
+    return app

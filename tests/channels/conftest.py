@@ -1,36 +1,18 @@
-"""A Flask app on the test database, and helpers to walk a chat to a reset link."""
+"""Helpers to walk a chat to a reset link (the `app`, `client`, `core` and `make_app` fixtures: tests/conftest.py)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import Core, create_app, wiring
+from app import Core, wiring
 from core.secrets.pseudonyms import Pseudonyms
-from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee, last_outbox_code
 
 __all__ = ["ChatClient", "conversation_key", "csrf_of"]
-
-
-@pytest.fixture
-def make_app(make_core: CoreFactory):  # type: ignore[no-untyped-def]
-    def factory(**overrides: Any) -> tuple[Flask, Core]:
-        core = make_core(**overrides)
-        app = create_app(core=core)
-        app.testing = True
-        return app, core
-
-    return factory
-
-
-@pytest.fixture
-def web(make_app) -> tuple[Flask, Core]:  # type: ignore[no-untyped-def]
-    return make_app()
 
 
 class ChatClient:

@@ -36,9 +36,7 @@ def person_asks_for_a_human(app: Flask, core: Core) -> tuple[ChatClient, str]:
     return chat, reference.group(0)
 
 
-def test_the_console_needs_a_signed_in_agent(web: tuple[Flask, Core]) -> None:
-    app, core = web
-    client = app.test_client()
+def test_the_console_needs_a_signed_in_agent(client: FlaskClient, core: Core) -> None:
     assert client.get("/agent").status_code == 302
     assert client.get("/agent/api/queue").status_code == 401
     core.support.create_agent("sam", "Sam", AGENT_PASSWORD)
@@ -52,8 +50,7 @@ def test_the_console_needs_a_signed_in_agent(web: tuple[Flask, Core]) -> None:
     assert page.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_web_person_and_agent_talk_both_ways_then_the_agent_closes(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_web_person_and_agent_talk_both_ways_then_the_agent_closes(app: Flask, core: Core) -> None:
     chat, reference = person_asks_for_a_human(app, core)
     agent, csrf = sign_in(app, core)
     queue = agent.get("/agent/api/queue").get_json()["tickets"]
@@ -78,8 +75,7 @@ def test_web_person_and_agent_talk_both_ways_then_the_agent_closes(web: tuple[Fl
     assert "What is your employee ID" in chat.say("reset")[-1]["text"]  # back with the bot
 
 
-def test_agent_messages_need_the_csrf_header_and_the_ticket(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_agent_messages_need_the_csrf_header_and_the_ticket(app: Flask, core: Core) -> None:
     _, reference = person_asks_for_a_human(app, core)
     agent, csrf = sign_in(app, core)
     path = f"/agent/api/tickets/{reference}/messages"
@@ -87,8 +83,7 @@ def test_agent_messages_need_the_csrf_header_and_the_ticket(web: tuple[Flask, Co
     assert agent.post(path, json={"text": "hi"}, headers={"X-CSRF-Token": csrf}).status_code == 409  # not taken
 
 
-def test_two_agents_taking_one_ticket_at_once_one_wins(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_two_agents_taking_one_ticket_at_once_one_wins(app: Flask, core: Core) -> None:
     _, reference = person_asks_for_a_human(app, core)
     agents = [core.support.create_agent(name, name, AGENT_PASSWORD) for name in ("ana", "ben", "cy", "dee")]
     barrier = threading.Barrier(len(agents))
@@ -106,8 +101,7 @@ def test_two_agents_taking_one_ticket_at_once_one_wins(web: tuple[Flask, Core]) 
     assert sorted(results) == [False, False, False, True]
 
 
-def test_agent_sends_a_reset_link_without_seeing_it_and_it_is_audited(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_agent_sends_a_reset_link_without_seeing_it_and_it_is_audited(app: Flask, core: Core) -> None:
     chat, reference = person_asks_for_a_human(app, core)
     agent, csrf = sign_in(app, core)
     agent.post(f"/agent/tickets/{reference}/take", data={"csrf_token": csrf})
@@ -126,8 +120,7 @@ def test_agent_sends_a_reset_link_without_seeing_it_and_it_is_audited(web: tuple
     assert events["agent.link_issued"].detail["reason"] == "Verified by video call with manager"
 
 
-def test_agent_override_lets_a_locked_out_person_verify_by_code(web: tuple[Flask, Core], clock: FakeClock) -> None:
-    app, core = web
+def test_agent_override_lets_a_locked_out_person_verify_by_code(app: Flask, core: Core, clock: FakeClock) -> None:
     add_employee(core)
     chat = ChatClient(app.test_client())
     chat.say("reset")
@@ -190,8 +183,7 @@ def test_new_tickets_alert_the_support_address(make_app, smtp_server) -> None:  
     assert len(smtp_server.messages) == 1  # one ticket, one alert
 
 
-def test_the_console_never_shows_a_secret(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_the_console_never_shows_a_secret(app: Flask, core: Core) -> None:
     add_employee(core)
     chat = ChatClient(app.test_client())
     chat.say("reset")
@@ -212,8 +204,7 @@ def test_the_console_never_shows_a_secret(web: tuple[Flask, Core]) -> None:
 
 
 @pytest.mark.parametrize("payload", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'])
-def test_the_console_escapes_what_people_type(web: tuple[Flask, Core], payload: str) -> None:
-    app, core = web
+def test_the_console_escapes_what_people_type(app: Flask, core: Core, payload: str) -> None:
     chat = ChatClient(app.test_client())
     chat.say(payload)
     reference = re.search(r"RD-[0-9A-Z]{6}", chat.say("agent")[-1]["text"]).group(0)  # type: ignore[union-attr]
@@ -222,8 +213,7 @@ def test_the_console_escapes_what_people_type(web: tuple[Flask, Core], payload: 
     assert payload not in page and "&lt;" in page
 
 
-def test_agent_actions_reach_a_person_who_has_moved_on(web: tuple[Flask, Core], clock: FakeClock) -> None:
-    app, core = web
+def test_agent_actions_reach_a_person_who_has_moved_on(app: Flask, core: Core, clock: FakeClock) -> None:
     chat, reference = person_asks_for_a_human(app, core)
     agent, csrf = sign_in(app, core)
     agent.post(f"/agent/tickets/{reference}/take", data={"csrf_token": csrf})

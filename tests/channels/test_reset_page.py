@@ -27,8 +27,7 @@ def open_page(app: Flask, core: Core) -> tuple[FlaskClient, str, str, ChatClient
     return client, path, page.get_data(as_text=True), chat
 
 
-def test_page_headers_lock_it_down(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_page_headers_lock_it_down(app: Flask, core: Core) -> None:
     client, _, html, _ = open_page(app, core)
     response = client.get(FORM_PATH)
     csp = response.headers["Content-Security-Policy"]
@@ -45,16 +44,14 @@ def test_hsts_when_served_over_https(make_app) -> None:  # type: ignore[no-untyp
     assert "max-age=" in app.test_client().get("/chat").headers["Strict-Transport-Security"]
 
 
-def test_post_without_the_csrf_token_is_refused(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_post_without_the_csrf_token_is_refused(app: Flask, core: Core) -> None:
     client, path, _, _ = open_page(app, core)
     response = client.post(FORM_PATH, data={"password": STRONG, "confirmation": STRONG})
     assert response.status_code == 400
     assert core.recovery.link_is_valid(path.rsplit("/", 1)[1])  # nothing was used up
 
 
-def test_weak_password_gets_reasons_and_strong_one_completes_and_chat_confirms(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_weak_password_gets_reasons_and_strong_one_completes_and_chat_confirms(app: Flask, core: Core) -> None:
     client, path, html, chat = open_page(app, core)
     csrf = csrf_of(html)
     weak = client.post(FORM_PATH, data={"csrf_token": csrf, "password": "password1234", "confirmation": "password1234"})
@@ -68,8 +65,7 @@ def test_weak_password_gets_reasons_and_strong_one_completes_and_chat_confirms(w
         assert again.status_code == 410 and "/chat" in again.get_data(as_text=True)
 
 
-def test_live_check_returns_the_servers_verdict(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_live_check_returns_the_servers_verdict(app: Flask, core: Core) -> None:
     client, _, html, _ = open_page(app, core)
     headers = {"X-CSRF-Token": csrf_of(html)}
     check = FORM_PATH + "/check"
@@ -79,8 +75,7 @@ def test_live_check_returns_the_servers_verdict(web: tuple[Flask, Core]) -> None
     assert client.post(check, json={"password": STRONG}).status_code == 400
 
 
-def test_expired_link_leads_back_to_the_chat(web: tuple[Flask, Core], clock: FakeClock) -> None:
-    app, core = web
+def test_expired_link_leads_back_to_the_chat(app: Flask, core: Core, clock: FakeClock) -> None:
     client, _, _, _ = open_page(app, core)
     clock.advance(minutes=15)
     page = client.get(FORM_PATH)
@@ -94,8 +89,7 @@ def test_guessing_tokens_is_rate_limited(make_app) -> None:  # type: ignore[no-u
     assert statuses[:60] == [410] * 60 and statuses[60] == 429
 
 
-def test_demo_pages_show_the_outbox_and_sign_in(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_demo_pages_show_the_outbox_and_sign_in(app: Flask, core: Core) -> None:
     client, _, html, _ = open_page(app, core)
     outbox = client.get("/demo/outbox").get_data(as_text=True)
     assert "Your ResetDesk verification code is" in outbox
@@ -113,7 +107,7 @@ def test_demo_pages_are_off_with_a_public_url_that_is_not_loopback(make_app) -> 
     assert app.test_client().get("/demo/outbox").status_code == 404
 
 
-def test_access_logs_never_show_a_reset_token(web: tuple[Flask, Core], caplog) -> None:  # type: ignore[no-untyped-def]
+def test_access_logs_never_show_a_reset_token(app: Flask, caplog) -> None:  # type: ignore[no-untyped-def]
     import logging
 
     caplog.set_level(logging.INFO)

@@ -12,6 +12,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -53,9 +54,8 @@ def request(port: int, method: str, path: str, cookies: SimpleCookie, body: str 
 
 
 def test_after_the_first_request_no_url_or_log_line_holds_the_token(
-    web: tuple[Flask, Core], caplog: pytest.LogCaptureFixture
+    app: Flask, core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app, core = web
     caplog.set_level(logging.DEBUG)
     link = reset_link_via_email(core, ChatClient(app.test_client()))
     path = link.removeprefix(core.settings.public_url)
@@ -89,9 +89,7 @@ def test_after_the_first_request_no_url_or_log_line_holds_the_token(
         assert session.scalars(select(ResetSession)).all() == []
 
 
-def test_the_session_cookie_is_httponly_lax_and_the_row_never_holds_the_token(web: tuple[Flask, Core]) -> None:
-    app, core = web
-    client = app.test_client()
+def test_the_session_cookie_is_httponly_lax_and_the_row_never_holds_the_token(client: FlaskClient, core: Core) -> None:
     path = reset_link_via_email(core, ChatClient(client)).removeprefix(core.settings.public_url)
     token = path.rsplit("/", 1)[1]
     opened = client.get(path)
@@ -113,8 +111,7 @@ def test_secure_cookie_under_https(make_app) -> None:  # type: ignore[no-untyped
     assert "Secure" in cookie
 
 
-def test_the_form_works_only_with_the_session(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_the_form_works_only_with_the_session(app: Flask, core: Core) -> None:
     owner, path, html, _ = open_page(app, core)
     token = path.rsplit("/", 1)[1]
     stranger = app.test_client()  # no session cookie: knows the form's path, not the token
@@ -139,9 +136,7 @@ def test_the_form_works_only_with_the_session(web: tuple[Flask, Core]) -> None:
     assert owner.get(FORM_PATH).status_code == 410  # the session ended with the reset
 
 
-def test_an_invalid_link_opens_no_session(web: tuple[Flask, Core]) -> None:
-    app, core = web
-    client = app.test_client()
+def test_an_invalid_link_opens_no_session(client: FlaskClient, core: Core) -> None:
     response = client.get("/reset/not-a-real-token")
     assert response.status_code == 410 and "Location" not in response.headers
     with core.database.transaction() as session:

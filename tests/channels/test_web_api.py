@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import Core, wiring
@@ -10,8 +11,7 @@ from core.storage.models import RateLimitWindow
 from tests.channels.conftest import ChatClient, reset_link_via_email
 
 
-def test_a_session_starts_with_a_greeting_and_choices(web: tuple[Flask, Core]) -> None:
-    app, _ = web
+def test_a_session_starts_with_a_greeting_and_choices(app: Flask) -> None:
     chat = ChatClient(app.test_client())
     assert len(chat.token) >= 43  # token_urlsafe(32): 256 random bits
     greeting = chat.messages[0]
@@ -20,22 +20,19 @@ def test_a_session_starts_with_a_greeting_and_choices(web: tuple[Flask, Core]) -
     assert set(greeting) == {"text", "choices", "expects", "link"}
 
 
-def test_a_conversation_runs_through_the_api_to_a_reset_link(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_a_conversation_runs_through_the_api_to_a_reset_link(app: Flask, core: Core) -> None:
     url = reset_link_via_email(core, ChatClient(app.test_client()))
     assert url.startswith(core.settings.public_url + "/reset/")
 
 
-def test_the_code_prompt_asks_for_a_code(web: tuple[Flask, Core]) -> None:
-    app, _ = web
+def test_the_code_prompt_asks_for_a_code(app: Flask) -> None:
     chat = ChatClient(app.test_client())
     chat.say("reset")
     chat.say("E404")
     assert chat.say("email")[-1]["expects"] == "code"
 
 
-def test_history_replays_the_conversation_without_secrets(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_history_replays_the_conversation_without_secrets(app: Flask, core: Core) -> None:
     chat = ChatClient(app.test_client())
     url = reset_link_via_email(core, chat)
     history = app.test_client().get("/api/chat/messages?after=0", headers=chat.bearer()).get_json()
@@ -45,9 +42,7 @@ def test_history_replays_the_conversation_without_secrets(web: tuple[Flask, Core
     assert history["last_seq"] == chat.last_seq
 
 
-def test_malformed_json_is_a_400_json_error(web: tuple[Flask, Core]) -> None:
-    app, _ = web
-    client = app.test_client()
+def test_malformed_json_is_a_400_json_error(client: FlaskClient) -> None:
     ChatClient(client)
     path = "/api/chat/messages"
     for body, kwargs in (("{not json", {"content_type": "application/json"}), ('{"text": 5}', {})):
@@ -58,9 +53,7 @@ def test_malformed_json_is_a_400_json_error(web: tuple[Flask, Core]) -> None:
     assert client.get(f"{path}?after=-1").status_code == 400
 
 
-def test_no_session_is_401(web: tuple[Flask, Core]) -> None:
-    app, _ = web
-    client = app.test_client()
+def test_no_session_is_401(client: FlaskClient) -> None:
     for response in (client.post("/api/chat/messages", json={"text": "hi"}), client.get("/api/chat/messages")):
         assert response.status_code == 401 and response.is_json
 
@@ -70,9 +63,7 @@ def rate_limit_keys(core: Core) -> set[str]:
         return set(connection.execute(select(RateLimitWindow.key)).scalars())
 
 
-def test_made_up_tokens_count_against_the_address_only(web: tuple[Flask, Core]) -> None:
-    app, core = web
-    client = app.test_client()
+def test_made_up_tokens_count_against_the_address_only(client: FlaskClient, core: Core) -> None:
     for number in range(5):
         made_up = {"Authorization": f"Bearer made-up-{number}"}
         assert client.post("/api/chat/messages", json={"text": "hi"}, headers=made_up).status_code == 401
@@ -87,9 +78,7 @@ def test_made_up_tokens_count_against_the_address_only(web: tuple[Flask, Core]) 
     assert not any(chat.token in key for key in rate_limit_keys(core))
 
 
-def test_too_long_message_and_too_big_body_are_413(web: tuple[Flask, Core]) -> None:
-    app, _ = web
-    client = app.test_client()
+def test_too_long_message_and_too_big_body_are_413(client: FlaskClient) -> None:
     ChatClient(client)
     path = "/api/chat/messages"
     assert client.post(path, json={"text": "a" * 2000}).status_code == 200
@@ -98,9 +87,7 @@ def test_too_long_message_and_too_big_body_are_413(web: tuple[Flask, Core]) -> N
     assert big.status_code == 413 and big.is_json
 
 
-def test_flooding_one_session_gets_429_with_retry_after(web: tuple[Flask, Core]) -> None:
-    app, _ = web
-    client = app.test_client()
+def test_flooding_one_session_gets_429_with_retry_after(client: FlaskClient) -> None:
     ChatClient(client)
     statuses = [client.post("/api/chat/messages", json={"text": "hi"}).status_code for _ in range(21)]
     assert statuses[:20] == [200] * 20
@@ -125,16 +112,12 @@ def test_one_address_cannot_open_sessions_without_limit(make_app) -> None:  # ty
     assert statuses[:20] == [201] * 20 and statuses[20] == 429
 
 
-def test_unknown_route_and_wrong_method_are_json(web: tuple[Flask, Core]) -> None:
-    app, _ = web
-    client = app.test_client()
+def test_unknown_route_and_wrong_method_are_json(client: FlaskClient) -> None:
     assert client.get("/api/nothing").status_code == 404 and client.get("/api/nothing").is_json
     assert client.get("/api/chat/sessions").status_code == 405
 
 
-def test_chat_page_and_widget_are_served(web: tuple[Flask, Core]) -> None:
-    app, _ = web
-    client = app.test_client()
+def test_chat_page_and_widget_are_served(client: FlaskClient) -> None:
     page = client.get("/chat")
     assert page.status_code == 200 and "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     embedded = client.get("/chat?embed=1")
@@ -144,10 +127,9 @@ def test_chat_page_and_widget_are_served(web: tuple[Flask, Core]) -> None:
     assert client.get("/").status_code == 200
 
 
-def test_a_message_pushed_between_polls_is_not_skipped_by_the_next_post(web: tuple[Flask, Core]) -> None:
+def test_a_message_pushed_between_polls_is_not_skipped_by_the_next_post(app: Flask) -> None:
     from bot.messages import Reply
 
-    app, _ = web
     client = app.test_client()
     chat = ChatClient(client)
     engine = wiring(app).engine
@@ -190,8 +172,7 @@ def test_the_session_cookie_is_httponly_strict_and_scoped_to_the_api(make_app) -
         assert "SameSite=Strict" in cookie and ("secure" in attributes) is secure
 
 
-def test_a_bearer_token_finds_the_conversation_without_the_cookie(web: tuple[Flask, Core]) -> None:
-    app, _ = web
+def test_a_bearer_token_finds_the_conversation_without_the_cookie(app: Flask) -> None:
     chat = ChatClient(app.test_client())
     other = app.test_client()  # no cookie
     assert other.post("/api/chat/messages", json={"text": "reset"}).status_code == 401

@@ -18,24 +18,23 @@ from tests.channels.conftest import csrf_of
 from tests.conftest import CoreFactory
 from tests.core.conftest import ANSWERS, add_employee, last_outbox_code
 from tests.support import FakeClock
-from tests.support.attacks import chat_from, handoff_reasons, web_app, wrong_code
+from tests.support.attacks import chat_from, handoff_reasons, wrong_code
 
 LOCKED = "too many failed attempts, so self-service is paused"
 
 
 @pytest.fixture
-def web(make_core: CoreFactory) -> tuple[Flask, Core]:
+def core(make_core: CoreFactory) -> Core:
     # The reset page's default per-address limit is an office-sized backstop; these attacks are shown at 60.
-    app, core = web_app(make_core, reset_requests_per_minute=60)
+    core = make_core(reset_requests_per_minute=60)
     add_employee(core)
-    return app, core
+    return core
 
 
 # -- one-time codes --------------------------------------------------------------------------------------------
 
 
-def test_code_guessing_the_sixth_guess_is_refused_even_when_right(web: tuple[Flask, Core]) -> None:
-    app, core = web
+def test_code_guessing_the_sixth_guess_is_refused_even_when_right(app: Flask, core: Core) -> None:
     chat = chat_from(app, "203.0.113.10")
     chat.say("I forgot my password")
     chat.say("E1001")
@@ -54,8 +53,7 @@ def test_code_guessing_the_sixth_guess_is_refused_even_when_right(web: tuple[Fla
     assert not core.recovery.options(_handle_of(core, "E1001")).verified
 
 
-def test_code_guessing_the_failure_count_survives_a_resend(web: tuple[Flask, Core], clock: FakeClock) -> None:
-    app, core = web
+def test_code_guessing_the_failure_count_survives_a_resend(app: Flask, core: Core, clock: FakeClock) -> None:
     chat = chat_from(app, "203.0.113.11")
     for text in ("I forgot my password", "E1001", "email"):
         chat.say(text)
@@ -73,10 +71,9 @@ def test_code_guessing_the_failure_count_survives_a_resend(web: tuple[Flask, Cor
 
 
 def test_code_guessing_ten_failures_a_day_lock_verification_and_offer_a_person(
-    web: tuple[Flask, Core], clock: FakeClock
+    app: Flask, core: Core, clock: FakeClock
 ) -> None:
     """The attacker spreads guesses over two methods and two chat sessions; the lock is per account."""
-    app, core = web
     first = chat_from(app, "203.0.113.12")
     for text in ("I forgot my password", "E1001", "email"):
         first.say(text)
@@ -111,9 +108,8 @@ def test_code_guessing_ten_failures_a_day_lock_verification_and_offer_a_person(
 
 
 def test_answer_guessing_ten_failures_a_day_lock_verification_and_offer_a_person(
-    web: tuple[Flask, Core], clock: FakeClock
+    app: Flask, core: Core, clock: FakeClock
 ) -> None:
-    app, core = web
     chat = chat_from(app, "203.0.113.20")
     for text in ("I forgot my password", "E1001", "questions"):
         chat.say(text)
@@ -149,8 +145,7 @@ def test_answer_guessing_ten_failures_a_day_lock_verification_and_offer_a_person
 # -- reset-link tokens ---------------------------------------------------------------------------------------------
 
 
-def test_reset_token_guessing_by_page_is_rate_limited(web: tuple[Flask, Core], clock: FakeClock) -> None:
-    app, core = web
+def test_reset_token_guessing_by_page_is_rate_limited(app: Flask, core: Core, clock: FakeClock) -> None:
     guesser = app.test_client()
     guesser.environ_base["REMOTE_ADDR"] = "198.51.100.66"
     statuses = [guesser.get(f"/reset/{secrets.token_urlsafe(32)}").status_code for _ in range(60)]
@@ -166,11 +161,10 @@ def test_reset_token_guessing_by_page_is_rate_limited(web: tuple[Flask, Core], c
     assert guesser.get(f"/reset/{secrets.token_urlsafe(32)}").status_code == 410
 
 
-def test_reset_session_guessing_by_password_check_is_rate_limited(web: tuple[Flask, Core]) -> None:
+def test_reset_session_guessing_by_password_check_is_rate_limited(app: Flask, core: Core) -> None:
     """The live password check (POST /reset/set-password/check) answers 410 without a live reset session: an
     oracle for guessed session cookies, so limited. The token itself is no longer accepted in any POST's URL.
     The guesser holds a genuine CSRF token (from opening their own valid link), so each guess reaches the check."""
-    app, core = web
     guesser = app.test_client()
     guesser.environ_base["REMOTE_ADDR"] = "198.51.100.67"
     page = guesser.get(f"/reset/{_real_token(app, core)}", follow_redirects=True)  # 2 requests: link, form

@@ -19,7 +19,6 @@ from sqlalchemy import delete, func, select
 
 from app import Core
 from core.storage.models import OneTimeCode, ProcessedEvent, ResetToken
-from tests.channels.conftest import make_app  # noqa: F401 (fixture)
 from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)
 from tests.channels.test_telegram import (  # noqa: F401 (fixtures)
     GROUP,

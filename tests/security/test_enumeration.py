@@ -73,19 +73,18 @@ def assert_known_path_was_taken(core: Core) -> None:
 
 
 @pytest.fixture
-def web(make_core: CoreFactory) -> tuple[Flask, Core]:
-    app, core = web_app(make_core)
+def core(make_core: CoreFactory) -> Core:
+    core = make_core()
     add_employee(core, KNOWN_ID)
-    return app, core
+    return core
 
 
 # -- replies and status codes, channel by channel ---------------------------------------------------------------
 
 
 def test_web_chat_api_replies_and_statuses_are_the_same_for_unknown_identifiers(
-    web: tuple[Flask, Core], clock: FakeClock
+    app: Flask, core: Core, clock: FakeClock
 ) -> None:
-    app, core = web
 
     def probe(identifier: str, address: str) -> list[Any]:
         chat = chat_from(app, address)
@@ -165,11 +164,10 @@ WARM_UP = 6
 
 
 def test_identify_and_code_send_take_the_same_time_for_unknown_identifiers(
-    web: tuple[Flask, Core], clock: FakeClock
+    app: Flask, core: Core, clock: FakeClock
 ) -> None:
     """200 tries each, interleaved (known, unknown, then unknown, known, ...) so drift hits both alike; the
     identifier step, and asking for an email code right after it (outbox delivery)."""
-    app, core = web
     identify: dict[str, list[float]] = {KNOWN_ID: [], UNKNOWN_ID: []}
     send: dict[str, list[float]] = {KNOWN_ID: [], UNKNOWN_ID: []}
     for n in range(WARM_UP + TRIES):
