@@ -22,6 +22,7 @@ from channels.contract import BackgroundStart
 from channels.slack.alerts import TAKE_ACTION, SlackTicketAlert
 from channels.slack.client import web_client
 from channels.slack.events import CHANNEL, SlackEvents
+from channels.slack.modal import PrivateEntry
 from channels.slack.render import CHOICE_ACTION_PATTERN, LINK_ACTION
 
 __all__ = ["BOLT_LOGGER", "EVENTS_PATH", "SlackChannel", "SlackOptions", "socket_mode_handler"]
@@ -57,12 +58,14 @@ class SlackChannel:
     def __init__(self, engine: Engine, ledger: EventLedger, options: SlackOptions) -> None:
         self._options = options
         self.socket: Any = None  # the Socket Mode client, once background work started it
-        self.events = SlackEvents(engine, ledger, web_client(options.api_url, token=options.bot_token))
+        client = web_client(options.api_url, token=options.bot_token)
+        self.events = SlackEvents(engine, ledger, client)
         self.bolt = self._bolt()
         self.bolt.event("message")(self.events.on_message)
         self.bolt.event("app_mention")(self.events.on_mention)
         self.bolt.action(CHOICE_ACTION_PATTERN)(self.events.on_choice)
         self.bolt.action(LINK_ACTION)(self.events.on_link)
+        PrivateEntry(self.events, ledger, client).register(self.bolt)  # codes and answers in a modal
 
     def _bolt(self) -> App:
         options = self._options

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import random
+from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -13,8 +17,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.jitter import Jitter
+from slack_sdk.web import SlackResponse
 
-__all__ = ["API_TIMEOUT_SECONDS", "retry_handlers", "web_client"]
+__all__ = ["API_TIMEOUT_SECONDS", "call", "retry_handlers", "web_client"]
+
+log = logging.getLogger(__name__)
 
 API_TIMEOUT_SECONDS = 10
 
@@ -44,3 +51,16 @@ def web_client(api_url: str | None, token: str | None) -> WebClient:
         timeout=API_TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
     )
+
+
+def call(method: str, api: Callable[..., SlackResponse], **kwargs: Any) -> dict[str, Any] | None:
+    """One Web API call (the client retries 429s, 5xx and dropped connections); None when it finally fails.
+    Logs the method and Slack's error code only: never message text, codes or links."""
+    try:
+        data = api(**kwargs).data
+        return data if isinstance(data, dict) else {}
+    except SlackApiError as exc:
+        log.warning("Slack %s failed: %s (HTTP %s)", method, exc.response.get("error"), exc.response.status_code)
+    except (SlackClientError, OSError) as exc:
+        log.warning("Slack %s failed: %s", method, type(exc).__name__)
+    return None

@@ -6,22 +6,18 @@ Redeliveries (Slack's retries, a repeated event_id, a second click on the same m
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.web import SlackResponse
 
 from bot.dedupe import EventLedger
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
+from channels.slack.client import call
 from channels.slack.render import chosen_blocks, message_args, plain_text
 
 __all__ = ["CHANNEL", "INVITE_TEXT", "SlackEvents"]
-
-log = logging.getLogger(__name__)
 
 CHANNEL = "slack"
 INVITE_TEXT = (
@@ -47,7 +43,7 @@ class SlackEvents:
         user_id, channel_id, text = event.get("user"), event.get("channel"), plain_text(event.get("text") or "")
         if not user_id or not channel_id or not text.strip() or not self._first_time(body):
             return
-        self._converse(user_id, channel_id, text)
+        self.converse(user_id, channel_id, text)
 
     def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         channel_id = event.get("channel") or ""
@@ -55,9 +51,7 @@ class SlackEvents:
             return
         # Never run recovery where others can read along: answer in a thread and point to a DM.
         thread = event.get("thread_ts") or event.get("ts")
-        self._call(
-            "chat.postMessage", self._client.chat_postMessage, channel=channel_id, thread_ts=thread, text=INVITE_TEXT
-        )
+        call("chat.postMessage", self._client.chat_postMessage, channel=channel_id, thread_ts=thread, text=INVITE_TEXT)
 
     def on_choice(self, ack: Callable[[], Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -69,15 +63,13 @@ class SlackEvents:
             return
         if not self._ledger.first_time(CHANNEL, f"click:{channel_id}:{message_ts}"):
             return
-        self._converse(user_id, channel_id, str(action.get("value") or ""))
+        self.converse(user_id, channel_id, str(action.get("value") or ""))
         message = body.get("message") or {}
         if message.get("blocks"):
             label = str((action.get("text") or {}).get("text") or action.get("value") or "")
             blocks = chosen_blocks(message["blocks"], label)
             text = message.get("text", "")
-            self._call(
-                "chat.update", self._client.chat_update, channel=channel_id, ts=message_ts, text=text, blocks=blocks
-            )
+            call("chat.update", self._client.chat_update, channel=channel_id, ts=message_ts, text=text, blocks=blocks)
 
     @staticmethod
     def on_link(ack: Callable[[], Any]) -> None:
@@ -86,7 +78,7 @@ class SlackEvents:
     # -- push: replies that arrive later (reset page finished, a live agent) -------------------------------------
 
     def deliver(self, user_id: str, replies: list[Reply]) -> None:
-        opened = self._call("conversations.open", self._client.conversations_open, users=user_id)
+        opened = call("conversations.open", self._client.conversations_open, users=user_id)
         channel_id = ((opened or {}).get("channel") or {}).get("id")
         if channel_id:
             self._post(channel_id, replies)
@@ -98,7 +90,7 @@ class SlackEvents:
         # Slack retries (X-Slack-Retry-Num) keep the event_id; the ledger lets one delivery through, on any worker.
         return bool(event_id) and self._ledger.first_time(CHANNEL, f"event:{event_id}")
 
-    def _converse(self, user_id: str, channel_id: str, text: str) -> None:
+    def converse(self, user_id: str, channel_id: str, text: str) -> None:
         email = self._workspace_email(user_id)
         meta = {"workspace_email": email} if email else {}
         turn = self._engine.turn(Inbound(CHANNEL, user_id, text, meta=meta))
@@ -108,7 +100,7 @@ class SlackEvents:
     def _workspace_email(self, user_id: str) -> str | None:
         """The person's workspace email, a hint the engine may turn into a proposal ("Is this about your
         account X?"), never verification. Looked up each time, so any worker can answer any message."""
-        info = self._call("users.info", self._client.users_info, user=user_id)
+        info = call("users.info", self._client.users_info, user=user_id)
         user = (info or {}).get("user") or {}
         email = (user.get("profile") or {}).get("email")
         if not isinstance(email, str) or not email or user.get("is_bot") or user.get("deleted"):
@@ -118,20 +110,7 @@ class SlackEvents:
     def _post(self, channel_id: str, replies: list[Reply]) -> None:
         for reply in replies:
             if (
-                self._call("chat.postMessage", self._client.chat_postMessage, channel=channel_id, **message_args(reply))
+                call("chat.postMessage", self._client.chat_postMessage, channel=channel_id, **message_args(reply))
                 is None
             ):
                 return  # Slack is failing even after retries; don't hammer it with the rest of this turn
-
-    @staticmethod
-    def _call(method: str, call: Callable[..., SlackResponse], **kwargs: Any) -> dict[str, Any] | None:
-        """One Web API call (the client retries 429s, 5xx and dropped connections); None when it finally fails.
-        Logs the method and Slack's error code only: never message text, codes or links."""
-        try:
-            data = call(**kwargs).data
-            return data if isinstance(data, dict) else {}
-        except SlackApiError as exc:
-            log.warning("Slack %s failed: %s (HTTP %s)", method, exc.response.get("error"), exc.response.status_code)
-        except (SlackClientError, OSError) as exc:
-            log.warning("Slack %s failed: %s", method, type(exc).__name__)
-        return None

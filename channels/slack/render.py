@@ -13,6 +13,8 @@ __all__ = [
     "CHOICE_ACTION",
     "CHOICE_ACTION_PATTERN",
     "LINK_ACTION",
+    "PRIVATE_ACTION_PATTERN",
+    "PRIVATE_BLOCK",
     "chosen_blocks",
     "escape",
     "message_args",
@@ -24,6 +26,12 @@ CHOICE_ACTION_PATTERN = re.compile(r"^resetdesk_choice_\d+$")
 CHOICES_BLOCK = "resetdesk_choices"
 LINK_ACTION = "resetdesk_link"
 LINK_BLOCK = "resetdesk_link"
+# A code or answer typed in the DM stays in its history (Slack can't delete a person's message): a prompt for one
+# also gets a button that opens a modal (modal.py), whose input never becomes a message.
+PRIVATE_ACTION = "resetdesk_private_{kind}"
+PRIVATE_ACTION_PATTERN = re.compile(r"^resetdesk_private_(code|secret)$")
+PRIVATE_BLOCK = "resetdesk_private"
+PRIVATE_LABELS = {"code": "Enter the code privately", "secret": "Answer privately"}
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit): section text 3000, button text 75,
 # button value 2000, 25 elements in an actions block.
@@ -74,6 +82,14 @@ def message_args(reply: Reply) -> dict[str, Any]:
     ]
     if buttons:
         blocks.append({"type": "actions", "block_id": CHOICES_BLOCK, "elements": buttons})
+    if reply.expects in PRIVATE_LABELS:
+        private = {
+            "type": "button",
+            "action_id": PRIVATE_ACTION.format(kind=reply.expects),
+            "text": _button_text(PRIVATE_LABELS[reply.expects]),
+            "style": "primary",
+        }
+        blocks.append({"type": "actions", "block_id": PRIVATE_BLOCK, "elements": [private]})
     if reply.link is not None:
         link_button = {
             "type": "button",
@@ -88,10 +104,14 @@ def message_args(reply: Reply) -> dict[str, Any]:
 
 def chosen_blocks(blocks: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
     """The message's blocks with its choice buttons replaced by "You chose: <label>" (so they can't be pressed
-    again). Other blocks, such as a link button, stay."""
+    again), and without its private-entry button (the prompt is answered). Other blocks, such as a link, stay."""
     chosen = {
         "type": "context",
         "block_id": CHOICES_BLOCK,
         "elements": [{"type": "mrkdwn", "text": f"You chose: *{escape(label)}*", "verbatim": True}],
     }
-    return [chosen if block.get("block_id") == CHOICES_BLOCK else block for block in blocks]
+    return [
+        chosen if block.get("block_id") == CHOICES_BLOCK else block
+        for block in blocks
+        if block.get("block_id") != PRIVATE_BLOCK
+    ]

@@ -3,8 +3,9 @@
 
 Speaks the real wire format: GET query or POST form/JSON bodies, the bot token as `Authorization: Bearer`
 (or a `token` field), HTTP 200 with `{"ok": true, ...}` or `{"ok": false, "error": "..."}`, 429 with Retry-After.
-Implements chat.postMessage, chat.update, conversations.open, users.info and auth.test, checks Block Kit
-limits (invalid_blocks), and records every call. Point `WebClient(base_url=api.url)` at it (the URL ends with "/").
+Implements chat.postMessage, chat.update, conversations.open, users.info, auth.test and views.open (modals,
+slack_views.py), checks Block Kit limits (invalid_blocks, slack_blocks.py), and records every call.
+Point `WebClient(base_url=api.url)` at it (the URL ends with "/").
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.fakes.http import serving
+from tests.fakes.slack_blocks import block_errors
+from tests.fakes.slack_views import FakeViews
 
 __all__ = ["ApiCall", "FakeSlackApi", "running_slack_api", "slack_api"]
 
 TEAM_ID = "T0RESETDSK"
 BOT_USER_ID = "U0RESETBOT"
 BOT_ID = "B0RESETBOT"
+APP_ID = "A0RESETDSK"
 
 
 @dataclass(frozen=True)
@@ -48,59 +52,6 @@ class _Failure:
     retry_after: int
 
 
-def _block_errors(blocks: Any) -> list[str]:
-    """A subset of Block Kit's validation: the limits a bot is likely to break."""
-    if not isinstance(blocks, list) or len(blocks) > 50:
-        return ["blocks must be a list of at most 50 blocks"]
-    errors: list[str] = []
-    block_ids: set[str] = set()
-    action_ids: set[str] = set()
-
-    def text_object(obj: Any, where: str, limit: int, kinds: tuple[str, ...] = ("plain_text", "mrkdwn")) -> None:
-        if not isinstance(obj, dict) or obj.get("type") not in kinds:
-            errors.append(f"{where}: must be a text object of type {'/'.join(kinds)}")
-        elif not isinstance(obj.get("text"), str) or not 1 <= len(obj["text"]) <= limit:
-            errors.append(f"{where}: text must be 1-{limit} characters")
-
-    for i, block in enumerate(blocks):
-        where = f"blocks[{i}]"
-        block_id = block.get("block_id")
-        if block_id is not None:
-            if block_id in block_ids or len(block_id) > 255:
-                errors.append(f"{where}.block_id: must be unique and at most 255 characters")
-            block_ids.add(block_id)
-        kind = block.get("type")
-        if kind == "section":
-            text_object(block.get("text"), f"{where}.text", 3000)
-        elif kind == "context":
-            elements = block.get("elements") or []
-            if not 1 <= len(elements) <= 10:
-                errors.append(f"{where}.elements: 1-10 elements")
-            for j, element in enumerate(elements):
-                text_object(element, f"{where}.elements[{j}]", 3000)
-        elif kind == "actions":
-            elements = block.get("elements") or []
-            if not 1 <= len(elements) <= 25:
-                errors.append(f"{where}.elements: 1-25 elements")
-            for j, button in enumerate(elements):
-                at = f"{where}.elements[{j}]"
-                if button.get("type") != "button":
-                    errors.append(f"{at}: only buttons are supported by this fake")
-                    continue
-                text_object(button.get("text"), f"{at}.text", 75, ("plain_text",))
-                action_id = button.get("action_id")
-                if action_id is not None and (action_id in action_ids or len(action_id) > 255):
-                    errors.append(f"{at}.action_id: must be unique in the message")
-                action_ids.add(action_id)
-                if len(str(button.get("value", ""))) > 2000 or len(str(button.get("url", ""))) > 3000:
-                    errors.append(f"{at}: value at most 2000, url at most 3000 characters")
-                if button.get("style") not in (None, "primary", "danger"):
-                    errors.append(f"{at}.style: must be primary or danger")
-        elif kind not in ("divider", "header"):
-            errors.append(f"{where}.type: unsupported block type {kind!r}")
-    return errors
-
-
 class FakeSlackApi:
     def __init__(self) -> None:
         self.bot_token = "xoxb-" + secrets.token_hex(12)
@@ -110,6 +61,7 @@ class FakeSlackApi:
         self.channels: set[str] = set()
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
         self.delays: dict[str, float] = {}  # method -> seconds each call of it waits before answering
+        self.modals = FakeViews(team_id=TEAM_ID, app_id=APP_ID, bot_id=BOT_ID)
         self._failures: list[_Failure] = []
         self._lock = threading.Lock()
         self._counter = 0
@@ -184,6 +136,7 @@ class FakeSlackApi:
             "chat.update": self._update,
             "conversations.open": self._open,
             "users.info": self._users_info,
+            "views.open": self.modals.open,
         }.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method", "req_method": method}
@@ -209,7 +162,7 @@ class FakeSlackApi:
             return {"ok": False, "error": "channel_not_found"}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
-        if "blocks" in args and (errors := _block_errors(args["blocks"])):
+        if "blocks" in args and (errors := block_errors(args["blocks"])):
             return {
                 "ok": False,
                 "error": "invalid_blocks",
@@ -293,9 +246,10 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
                 self._reply(404, {"ok": False, "error": "not_found"})
                 return
             args = fields if is_json else {k: v[0] for k, v in fields.items()}
-            if isinstance(args.get("blocks"), str):  # form bodies carry blocks as a JSON string
-                with contextlib.suppress(json.JSONDecodeError):
-                    args["blocks"] = json.loads(args["blocks"])
+            for name in ("blocks", "view"):  # form bodies carry them as JSON strings
+                if isinstance(args.get(name), str):
+                    with contextlib.suppress(json.JSONDecodeError):
+                        args[name] = json.loads(args[name])
             auth = self.headers.get("Authorization") or ""
             token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
             status, payload, retry_after = api.handle(path.removeprefix("/api/"), args, token)

@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.fakes.slack_api import TEAM_ID, FakeSlackApi
+from tests.fakes.slack_api import APP_ID, TEAM_ID, FakeSlackApi
 
 __all__ = ["SIGNING_SECRET", "SlackWorkspace", "buttons", "link_url", "sign", "text_of"]
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-API_APP_ID = "A0RESETDSK"
+API_APP_ID = APP_ID
 
 
 def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -143,7 +143,7 @@ class SlackWorkspace:
             "api_app_id": API_APP_ID,
             "token": "deprecated-verification-token",
             "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
-            "trigger_id": f"{int(time.time())}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}",
+            "trigger_id": self.api.modals.issue_trigger(user_id),
             "team": {"id": TEAM_ID, "domain": "resetdesk-test"},
             "enterprise": None,
             "is_enterprise_install": False,
@@ -163,6 +163,32 @@ class SlackWorkspace:
             ],
         }
         return urlencode({"payload": json.dumps(payload)})
+
+    def submit_body(self, view_id: str, value: str | None) -> str:
+        """A view_submission payload for a modal the app opened, with `value` typed into its input
+        (None: left empty), sent by the person the modal was opened for."""
+        opened = self.api.modals.opened[view_id]
+        values = {
+            block["block_id"]: {block["element"]["action_id"]: {"type": block["element"]["type"], "value": value}}
+            for block in opened.view["blocks"]
+            if block["type"] == "input"
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "resetdesk-test"},
+            "user": {"id": opened.user_id, "username": "jordan", "name": "jordan", "team_id": TEAM_ID},
+            "api_app_id": API_APP_ID,
+            "token": "deprecated-verification-token",
+            "trigger_id": self.api.modals.issue_trigger(opened.user_id),
+            "view": opened.view | {"state": {"values": values}},
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        return urlencode({"payload": json.dumps(payload)})
+
+    def submit(self, view_id: str, value: str | None) -> TestResponse:
+        return self.post(self.submit_body(view_id, value), content_type="application/x-www-form-urlencoded")
 
     # -- what the app posted ------------------------------------------------------------------------------------
 
