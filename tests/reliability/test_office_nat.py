@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from app import Core, create_app
+from app import Core, create_app, wiring
 from core.storage.models import OutboxMessage
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
@@ -53,6 +53,8 @@ def office(make_core: CoreFactory) -> Iterator[Office]:
     for n in range(PEOPLE):
         add_employee(core, f"N{n:04d}", username=f"office.user{n}", email=f"n{n:04d}@example.com")
     app = create_app(core=core)
+    delivery = wiring(app).delivery  # the in-process delivery worker, as `python app.py run` starts it
+    delivery.start()
     request_log = logging.getLogger("werkzeug")
     level, _ = request_log.level, request_log.setLevel(logging.WARNING)  # 3,600 request lines cost seconds
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -63,12 +65,19 @@ def office(make_core: CoreFactory) -> Iterator[Office]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        delivery.stop()
         request_log.setLevel(level)
 
 
 def _code_for(core: Core, email: str) -> str:
-    with core.database.transaction() as session:
-        bodies = session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == email)).all()
+    """The one code sent to `email`, once the delivery worker has sent it (it works the queue in the background)."""
+    deadline = time.monotonic() + 30
+    while True:
+        with core.database.transaction() as session:
+            bodies = session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == email)).all()
+        if bodies or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(bodies) == 1, f"{len(bodies)} emails to {email}"
     match = _CODE.search(bodies[0])
     assert match is not None

@@ -11,6 +11,7 @@ missing or look-alike token (the conversation's key, its audit pseudonym) gets t
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
@@ -27,9 +28,9 @@ from sqlalchemy import select
 from app import Core
 from core.secrets.pseudonyms import Pseudonyms
 from core.settings import PROJECT_ROOT
-from core.storage.models import AuditEvent, Base
+from core.storage.models import AuditEvent, Base, OutboxMessage
 from tests.conftest import CoreFactory
-from tests.core.conftest import add_employee, last_outbox_code
+from tests.core.conftest import add_employee
 from tests.support.web_client import Answer, WebClient
 
 NEW_PASSWORD = "maple river quietly 1987 lantern"
@@ -40,17 +41,29 @@ class LiveGunicorn:
     url: str
     core: Core
     logs: Path
-    process: subprocess.Popen[bytes]
+    processes: list[subprocess.Popen[bytes]]  # gunicorn, and the delivery worker beside it (as in production)
 
     def stop(self) -> None:
-        """Stop the arbiter and its workers (this test's process group), so every log line is flushed."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        """Stop gunicorn (its process group) and the worker, so every log line is flushed."""
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=10)
+
+    def sent_code(self) -> str:
+        """The code in the newest outbox email, once the delivery worker process has sent it."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with self.core.database.transaction() as session:
+                body = session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id.desc())).first()
+            if body is not None:
+                return re.search(r"\b(\d{6,10})\b", body).group(1)  # type: ignore[union-attr]
+            time.sleep(0.1)
+        raise AssertionError("the delivery worker sent no code within 20 s")
 
 
 def _free_port() -> int:
@@ -85,11 +98,14 @@ def gunicorn(make_core: CoreFactory, tmp_path: Path) -> Iterator[LiveGunicorn]:
         "--access-logfile", str(logs / "access.log"), "--error-logfile", str(logs / "error.log"),
         "--log-level", "debug", "app:create_app()",
     ]  # fmt: skip
-    with (logs / "stdout.log").open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = LiveGunicorn(f"http://127.0.0.1:{port}", core, logs, process)
+    worker = [sys.executable, "app.py", "worker"]  # its log lands in worker.log, searched like the others
+    processes = []
+    for name, argv in (("stdout.log", command), ("worker.log", worker)):
+        with (logs / name).open("wb") as sink:
+            processes.append(subprocess.Popen(
+                argv, cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+            ))  # fmt: skip
+    server = LiveGunicorn(f"http://127.0.0.1:{port}", core, logs, processes)
     try:
         _wait_until_up(server)
         yield server
@@ -100,7 +116,7 @@ def gunicorn(make_core: CoreFactory, tmp_path: Path) -> Iterator[LiveGunicorn]:
 def _wait_until_up(server: LiveGunicorn) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
+        if server.processes[0].poll() is not None:
             pytest.fail(f"gunicorn exited: {(server.logs / 'error.log').read_text()[-3000:]}")
         try:
             if WebClient(server.url, timeout=5).request("GET", "/readyz").status == 200:
@@ -140,7 +156,7 @@ def test_a_full_recovery_leaves_the_session_token_in_no_log_and_no_table(gunicor
     token = _open_chat(person)
     for text in ("I forgot my password", "E1001", "email"):
         _say(person, text)
-    link = _say(person, last_outbox_code(core))[-1]["link"]
+    link = _say(person, gunicorn.sent_code())[-1]["link"]
     assert isinstance(link, dict), "the code was not accepted"
     # A client that isn't a browser presents the token as a Bearer header: that must not be logged either.
     history = WebClient(gunicorn.url).chat(
@@ -181,7 +197,7 @@ def test_a_stolen_id_gets_410_and_other_clients_an_identical_401(gunicorn: LiveG
     token = _open_chat(person)
     for text in ("I forgot my password", "E1001", "email"):
         _say(person, text)
-    _say(person, last_outbox_code(core))  # verified: "new link" would now issue a reset link
+    _say(person, gunicorn.sent_code())  # verified: "new link" would now issue a reset link
 
     attacker = WebClient(gunicorn.url)
     for method, body in (("GET", None), ("POST", {"text": "new link"})):
