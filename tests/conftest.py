@@ -15,6 +15,7 @@ from app import Core, build_core
 from core.storage.db import Database
 from core.storage.models import Base
 from tests.support import FakeClock, make_settings, migrated_sqlite
+from tests.support.cli import Cli
 
 pytest_plugins = ["tests.fakes.smtp_server", "tests.fakes.twilio_api", "tests.support.chromium"]
 
@@ -91,3 +92,9 @@ def make_core(database: Database, clock: FakeClock) -> Iterator[CoreFactory]:
 @pytest.fixture
 def core(make_core: CoreFactory) -> Core:
     return make_core()
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """`python app.py ...` in a subprocess against its own SQLite file (tests/test_cli_*.py)."""
+    return Cli(tmp_path)

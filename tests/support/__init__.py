@@ -2,7 +2,8 @@
 
 The light ones are re-exported here (`from tests.support import FakeClock`); the heavier ones are imported
 from their module: `chromium` (the shared Playwright browser, a pytest plugin), `slack` (a signed Slack
-workspace), `attacks` (what the security tests share), `races` (replay, race and fault helpers).
+workspace), `attacks` (what the security tests share), `races` (replay, race and fault helpers), `cli` (the
+command line as a subprocess), `scale_out` (gunicorn and 200 people for the scale-out test).
 """
 
 from tests.support.clock import FakeClock
