@@ -16,21 +16,12 @@ from pathlib import Path
 from core.directory.importer import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
 SECRET_KEY = "cli-test-secret-key-not-for-production"
-
-
 TIMEOUT_SECONDS = 120
-
 
 # Values that must never be echoed: every password and answer in the files below.
 PASSWORD = "Zephyr-Quartz-Cli-91"
-
-
 PET_ANSWER = "Rex-The-Cli-Dog"
-
-
 SECRETS = (
     PASSWORD,
     PET_ANSWER,

@@ -31,23 +31,11 @@ from dialogs.prompts import CODE_SENT, TEXT
 from tests.support import json_request
 
 CONVERSATIONS = 200
-
-
 WORKERS = 4
-
-
 PER_ADDRESS = 10  # conversations sharing one client address
-
-
 SECRET_KEY = "scale-out-test-key-" + "x" * 32
-
-
 HTTP_TIMEOUT = 60.0
-
-
 _CODE = re.compile(r"\b(\d{6})\b")
-
-
 CODE_SENT_EMAIL = CODE_SENT[Method.EMAIL].split("{digits}")[0]  # "If that account has an email ..."
 
 
