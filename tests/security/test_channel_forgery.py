@@ -21,7 +21,11 @@ from app import Core
 from core.storage.models import OneTimeCode, ProcessedEvent, ResetToken
 from tests.channels.conftest import make_app  # noqa: F401 (fixture)
 from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)
-from tests.channels.test_telegram import (  # noqa: F401 (fixtures)
+from tests.core.conftest import add_employee, last_outbox_code
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.support.slack import SIGNING_SECRET, buttons, sign, text_of
+from tests.support.telegram import (  # noqa: F401 (fixtures)
     GROUP,
     HEADER,
     JORDAN,
@@ -33,10 +37,6 @@ from tests.channels.test_telegram import (  # noqa: F401 (fixtures)
     telegram,
     telegram_api,
 )
-from tests.core.conftest import add_employee, last_outbox_code
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.telegram_api import FakeTelegramApi
-from tests.support.slack import SIGNING_SECRET, buttons, sign, text_of
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
