@@ -20,6 +20,7 @@ from app import Core, build_core, create_app
 from core.storage.db import Database
 from core.storage.models import Base
 from tests.support import FakeClock, make_settings, migrated_sqlite
+from tests.support.cli import Cli
 
 pytest_plugins = ["tests.fakes.smtp_server", "tests.fakes.twilio_api", "tests.support.chromium"]
 
@@ -135,3 +136,9 @@ def _testing_app(core: Core) -> Flask:
     app = create_app(core=core)
     app.testing = True
     return app
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """`python app.py ...` in a subprocess against its own SQLite file (tests/test_cli_*.py)."""
+    return Cli(tmp_path)
