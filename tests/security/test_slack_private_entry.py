@@ -15,7 +15,6 @@ import time
 
 import pytest
 
-from tests.channels.conftest import make_app  # noqa: F401 (fixture)
 from tests.channels.test_slack import USER, Slack, make_slack, only, slack, slack_api  # noqa: F401 (fixtures)
 from tests.core.conftest import last_outbox_code
 from tests.security.test_secrets_scan import stored_places
