@@ -1,1 +1,2 @@
-"""Storage: the database engine and sessions (`db`), the SQLAlchemy models, and the Alembic migrations."""
+"""Storage: the database engine and sessions (`db`), the SQLAlchemy models (the `models` package, one module per
+group of tables on one `Base`, all re-exported by `core.storage.models`), retention, and the Alembic migrations."""
