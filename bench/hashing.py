@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.web_common import core_for, percentile
+from bench.web_common import close_core, core_for, percentile
 from core.directory.sql import EmployeeRecord
 from core.secrets.hashing import SlowHasher
 from core.types import ResetStatus
@@ -97,7 +97,7 @@ def bench_hashing(hashes: int = 30, resets: int = 20) -> HashingFigures:
                 if index:  # the first one warms up
                     reset_ns.append(t1 - t0)
         finally:
-            core.database.dispose()
+            close_core(core)
     hashed = sorted(hash_ns)
     reset = sorted(reset_ns)
     return HashingFigures(

@@ -32,7 +32,7 @@ from typing import Any
 
 from bench.common import CODE_PLACEHOLDER, SCRIPT, CannedRecoveryService
 from bench.engine_turn import _run as run_conversations
-from bench.web_common import add_accounts, core_for, employee_id, latest_code, summary_us
+from bench.web_common import add_accounts, close_core, core_for, employee_id, latest_code, summary_us
 from bot.engine import Engine
 from bot.messages import Inbound
 from bot.store import SqlConversationStore
@@ -159,7 +159,7 @@ def bench_latency(
                     _timed_turns(engine, core.database, numbers[first : first + block], samples[index])
         finally:
             for core in cores:
-                core.database.dispose()
+                close_core(core)
     small_median, small_p99 = summary_us(samples[0])
     large_median, large_p99 = summary_us(samples[1])
     return ScaleFigures(accounts, small, large, small_median, small_p99, large_median, large_p99, fill_seconds)

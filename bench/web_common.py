@@ -14,6 +14,7 @@ from sqlalchemy import Engine, insert, select
 
 from app import Core, build_core, build_delivery_worker, build_engine
 from channels.web.history import CHANNEL, ChatHistory
+from core.delivery.worker import DeliveryWorker
 from core.settings import Settings
 from core.storage.models import Account, OutboxMessage
 
@@ -21,6 +22,7 @@ __all__ = [
     "WEB_SCRIPT",
     "add_accounts",
     "bench_settings",
+    "close_core",
     "core_for",
     "employee_id",
     "latest_code",
@@ -130,9 +132,22 @@ def summary_us(samples_ns: Sequence[int]) -> tuple[float, float]:
     return statistics.median(ordered) / 1000, percentile(ordered, 0.99) / 1000
 
 
+_DELIVERING: dict[int, DeliveryWorker] = {}
+
+
 def core_for(database_url: str, *, migrate: bool = True, **overrides: Any) -> Core:
     """A core whose queued codes are sent by a delivery worker thread, as `python app.py run` does (every
-    gunicorn worker of a benchmark gets one too: this runs in each)."""
+    gunicorn worker of a benchmark gets one too: this runs in each). Close it with `close_core`."""
     core = build_core(bench_settings(database_url, **overrides), migrate=migrate)
-    build_delivery_worker(core).start()
+    worker = build_delivery_worker(core)
+    worker.start()
+    _DELIVERING[id(core)] = worker
     return core
+
+
+def close_core(core: Core) -> None:
+    """Stop the core's delivery worker, then its database connections (before its files are deleted)."""
+    worker = _DELIVERING.pop(id(core), None)
+    if worker is not None:
+        worker.stop()
+    core.database.dispose()

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.http_load import Gunicorn, HttpFigures, load
-from bench.web_common import add_accounts, core_for
+from bench.web_common import add_accounts, close_core, core_for
 from bench.web_turn import floor_app
 from core.storage.db import Database
 
@@ -49,7 +49,7 @@ def _prepare(database_url: str, conversations: int, first: int = 0, migrate: boo
         add_accounts(core, conversations, first)
         sessions = precreate_sessions(core, conversations)
     finally:
-        core.database.dispose()
+        close_core(core)
     return list(zip(range(first, first + conversations), sessions, strict=True))
 
 

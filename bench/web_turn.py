@@ -28,7 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app import create_app
 from bench.common import print_profile
-from bench.web_common import WEB_SCRIPT, add_accounts, core_for, summary_us, web_text
+from bench.web_common import WEB_SCRIPT, add_accounts, close_core, core_for, summary_us, web_text
 from core.storage.db import Database, count_statements
 
 __all__ = ["WebTurnFigures", "bench_web_turn", "floor_app", "main"]
@@ -161,7 +161,7 @@ def bench_web_turn(conversations: int = 300, warmup: int = 30, block: int = 10) 
             # One statement of those counted reads the code back from the outbox (the client's side).
             statements = (counted[0] - 1) / _TURNS
         finally:
-            core.database.dispose()
+            close_core(core)
     chat_all = [ns for turn in chat_samples for ns in turn]
     chat_median, chat_p99 = summary_us(chat_all)
     floor_median, floor_p99 = summary_us(floor_samples)
@@ -207,7 +207,7 @@ def profile_web_turn(conversations: int = 150) -> None:
 
             print_profile(conversations_to_profile)
         finally:
-            core.database.dispose()
+            close_core(core)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
