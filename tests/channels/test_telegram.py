@@ -13,7 +13,7 @@ from app import wiring
 from channels.telegram.channel import PRIVATE_ONLY, TEXT_ONLY
 from tests.core.conftest import add_employee
 from tests.fakes.telegram_api import FakeTelegramApi
-from tests.support.telegram import (  # noqa: F401 (fixtures, and message_update for tests/security/test_input.py)
+from tests.support.telegram import (  # noqa: F401 (fixtures, and message_update for tests/security/test_input_*.py)
     GROUP,
     JORDAN,
     SAM,

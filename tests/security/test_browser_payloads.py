@@ -24,7 +24,8 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures: SQLite, a live ser
     reset_link_over_http,
 )
 from tests.channels.conftest import csrf_of
-from tests.security.test_input import CSV_HEADER, HTML_PAYLOADS
+from tests.security.test_input_injection import HTML_PAYLOADS
+from tests.support.hostile_input import CSV_HEADER
 
 AGENT_PASSWORD = "agent password for tests"
 INJECTED = "img, svg, script, iframe"
