@@ -115,15 +115,19 @@ class DeliveryWorker:
 
     def run_forever(self) -> None:
         """Work until stop(); sleeps `poll_seconds` when nothing is due. A database outage is logged and waited out."""
+        failures = 0
         while not self._stopping.is_set():
             self._housekeeping()
             try:
                 worked = self.run_once()
+                failures = 0
             except Exception:
-                log.exception("delivery worker pass failed; trying again shortly")
+                failures += 1
+                if failures == 1:  # once per outage, not once per poll
+                    log.exception("delivery worker pass failed; retrying with a growing pause")
                 worked = 0
-            if not worked:
-                self._stopping.wait(self._poll)
+            if not worked:  # an outage doubles the pause, up to a minute
+                self._stopping.wait(min(self._poll * 2 ** max(failures - 1, 0), 60.0))
 
     def _housekeeping(self) -> None:
         if self._daily is None or time.monotonic() < self._next_daily:
