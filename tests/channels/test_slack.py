@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures are imported from tests/support/slack_app.py, then used as arguments)
 """The Slack channel through the real Flask app and slack-bolt: signed requests in, a fake Web API out."""
 
 from __future__ import annotations
@@ -6,87 +7,21 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
-from sqlalchemy import select
 
-from app import Core, create_app, wiring
+from app import wiring
 from bot.messages import Link, Reply
 from channels.slack import SlackChannel, socket_mode_handler
 from channels.slack.render import message_args, plain_text
-from core.storage.models import Conversation
 from core.types import ResetStatus
-from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee, last_outbox_code, outbox_count
-from tests.fakes.slack_api import FakeSlackApi, running_slack_api
-from tests.support.slack import SIGNING_SECRET, SlackWorkspace, buttons, link_url, sign, text_of
+from tests.support.slack import buttons, link_url, sign, text_of
+from tests.support.slack_app import FORM, USER, Slack, make_slack, only, slack, slack_api  # noqa: F401 (fixtures)
 
-USER = "U0JORDAN01"
 NEW_PASSWORD = "plum orbit cascade 71 hinge"
-FORM = "application/x-www-form-urlencoded"
 APP_TOKEN = "xapp-1-A0RESETDSK-1111-" + "ab" * 32
-
-
-@dataclass
-class Slack:
-    ws: SlackWorkspace
-    api: FakeSlackApi
-    app: Flask
-    core: Core
-
-    @property
-    def dm(self) -> str:
-        return self.api.dm_channel(USER)
-
-    def conversation(self) -> Conversation | None:
-        with self.core.database.transaction() as session:
-            row = session.scalars(
-                select(Conversation).where(Conversation.channel == "slack", Conversation.user_id == USER)
-            ).first()
-            if row is not None:
-                session.expunge(row)
-            return row
-
-
-@pytest.fixture
-def slack_api() -> Iterator[FakeSlackApi]:
-    with running_slack_api() as api:
-        yield api
-
-
-@pytest.fixture
-def make_slack(make_core: CoreFactory, slack_api: FakeSlackApi):  # type: ignore[no-untyped-def]
-    def factory(*, before_response: bool = True, **overrides: Any) -> Slack:
-        settings = {
-            "slack_bot_token": slack_api.bot_token,
-            "slack_signing_secret": SIGNING_SECRET,
-            "slack_api_url": slack_api.url,
-        } | overrides
-        # Work before the HTTP response makes the tests deterministic (production answers first, then works).
-        core = make_core(slack_process_before_response=before_response, **settings)
-        app = create_app(core=core)
-        app.testing = True
-        return Slack(SlackWorkspace(app.test_client(), slack_api), slack_api, app, core)
-
-    return factory
-
-
-@pytest.fixture
-def slack(make_slack) -> Slack:  # type: ignore[no-untyped-def]
-    s: Slack = make_slack()
-    add_employee(s.core)
-    s.api.add_user(USER, email="E1001@Example.com")  # the directory has e1001@example.com
-    return s
-
-
-def only(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    assert len(messages) == 1, [m.get("text") for m in messages]
-    return messages[0]
 
 
 # -- a whole recovery ------------------------------------------------------------------------------------------
