@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (fixtures are imported from test_slack, then used as arguments)
+# ruff: noqa: F811  (fixtures are imported from tests/support, then used as arguments)
 """Codes and answers entered in a Slack modal, so they never become messages in the DM's history.
 
 Through the real Flask app and slack-bolt: signed block_actions and view_submission requests in, the fake Web
@@ -16,9 +16,9 @@ import pytest
 from bot.messages import Reply
 from channels.slack.modal import INPUT_ACTION, INPUT_BLOCK
 from channels.slack.render import message_args
-from tests.channels.test_slack import USER, Slack, make_slack, only, slack, slack_api  # noqa: F401 (fixtures)
 from tests.core.conftest import ANSWERS, last_outbox_code
 from tests.support.slack import link_url, text_of
+from tests.support.slack_app import USER, Slack, make_slack, only, slack, slack_api  # noqa: F401 (fixtures)
 
 FORM = "application/x-www-form-urlencoded"
 CODE_BUTTON = "resetdesk_private_code"

@@ -13,10 +13,10 @@ from app import Core
 from channels.web.reset_page import FORM_PATH
 from core.storage.models import ChatMessage
 from tests.channels.conftest import ChatClient
-from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)
 from tests.channels.test_telegram import JORDAN, Person, conversations, telegram, telegram_api  # noqa: F401
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.support.hostile_input import reset_page, rows
+from tests.support.slack_app import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)
 
 MEGABYTE = 1024 * 1024
 

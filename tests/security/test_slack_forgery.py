@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import delete
 
 from core.storage.models import ProcessedEvent, ResetToken
-from tests.channels.test_slack import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)
 from tests.core.conftest import last_outbox_code
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support.forgery import concurrently, rows
 from tests.support.slack import SIGNING_SECRET, buttons, sign, text_of
+from tests.support.slack_app import USER, Slack, make_slack, slack, slack_api  # noqa: F401 (fixtures)
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (fixtures are imported from tests/channels, then used as arguments)
+# ruff: noqa: F811  (fixtures are imported from tests/support, then used as arguments)
 """Codes entered in Slack stay out of the DM's history (issue 13, "codes stay in Slack DMs").
 
 Slack can't delete a person's message, so a code typed in the DM stays there. The code prompt offers a modal
@@ -15,10 +15,10 @@ import time
 
 import pytest
 
-from tests.channels.test_slack import USER, Slack, make_slack, only, slack, slack_api  # noqa: F401 (fixtures)
 from tests.core.conftest import last_outbox_code
 from tests.security.test_secrets_scan import stored_places
 from tests.support.slack import link_url, sign, text_of
+from tests.support.slack_app import USER, Slack, make_slack, only, slack, slack_api  # noqa: F401 (fixtures)
 
 FORM = "application/x-www-form-urlencoded"
 
