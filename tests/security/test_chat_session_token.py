@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from core.settings import PROJECT_ROOT
 from core.storage.models import AuditEvent, Base, OutboxMessage
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
+from tests.support.processes import stop_process_group
 from tests.support.web_client import Answer, WebClient
 
 NEW_PASSWORD = "maple river quietly 1987 lantern"
@@ -46,13 +46,7 @@ class LiveGunicorn:
     def stop(self) -> None:
         """Stop gunicorn (its process group) and the worker, so every log line is flushed."""
         for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=10)
+            stop_process_group(process)
 
     def sent_code(self) -> str:
         """The code in the newest outbox email, once the delivery worker process has sent it."""

@@ -3,7 +3,6 @@ processes (the `server` fixture), and one person's scripted web-chat conversatio
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import importlib.util
 import os
@@ -29,6 +28,7 @@ from core.storage.models import OutboxMessage
 from core.types import Method
 from dialogs.prompts import CODE_SENT, TEXT
 from tests.support import json_request
+from tests.support.processes import stop_process_group
 
 CONVERSATIONS = 200
 WORKERS = 4
@@ -111,11 +111,11 @@ def server(database: Database, tmp_path: Path) -> Iterator[Server]:
         _wait_until_up(process, port, log)
         yield Server(process, port, log, access_log)
     finally:
-        _stop(process)
+        stop_process_group(process)
         for sender in senders:  # SIGTERM: the job in hand is finished, then the worker exits cleanly
             sender.send_signal(signal.SIGTERM)
             assert sender.wait(timeout=20) == 0
-            _stop(sender)
+            stop_process_group(sender)
         assert all("Traceback" not in (tmp_path / f"worker{n}.log").read_text() for n in range(2))
 
 
@@ -132,19 +132,6 @@ def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> No
             pass
         time.sleep(0.2)
     pytest.fail(f"gunicorn did not answer /readyz within 60 s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the gunicorn arbiter and its workers: the whole process group this test started."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):  # workers outliving the arbiter would hold connections
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 # -- one person --------------------------------------------------------------------------------------------
