@@ -33,14 +33,15 @@ class Database:
         self.url = url
         if url.startswith("sqlite"):
             _ensure_sqlite_folder(url)
-            # SQLite connections are cheap, and a threaded server (make run, an office behind one address) may
-            # have dozens of requests in flight: a pool the size of SQLAlchemy's default (5 + 10) made them
-            # queue for a connection behind ones waiting on the write lock, then time out with a 503.
+            # A threaded server (make run, an office behind one address) may have dozens of requests in flight:
+            # a pool the size of SQLAlchemy's default (5 + 10) made them queue for a connection behind ones
+            # waiting on a lock, then time out with a 503.
             pool = {} if ":memory:" in url else {"pool_size": 16, "max_overflow": 48}  # :memory: has one connection
             self.engine: Engine = create_engine(url, echo=echo, connect_args={"timeout": 10}, **pool)
             event.listen(self.engine, "connect", _configure_sqlite)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+            # The same sizing for a threaded server; overflow connections close when returned.
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=16, max_overflow=48)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
