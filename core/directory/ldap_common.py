@@ -1,11 +1,9 @@
 """What the OpenLDAP and Active Directory backends share: settings, TLS connections, lookups, the breaker.
 
 A subclass (core.directory.ldap, core.directory.ad) says how its kind keys people (entryUUID, objectGUID),
-shows a lock, changes a password and unlocks. Every typed value is escaped before it goes in a filter, one
-search per identifier looks in all the mapped attributes at once, and connections bound as the service
-account are kept in a small pool (a lookup is then one round trip). An unreachable, slow or bind-refusing
-directory raises DirectoryUnavailable, and after a few in a row the breaker answers that at once.
-"""
+shows a lock, changes a password and unlocks. Typed values are escaped in filters; one search per identifier
+looks in the mapped attributes (and email or mobile, core.directory.contacts) at once; service-account
+connections are pooled. An unreachable, slow or bind-refusing directory raises DirectoryUnavailable."""
 
 from __future__ import annotations
 
@@ -23,6 +21,7 @@ from ldap3.utils.conv import escape_filter_chars
 
 from core.delivery.breaker import CircuitBreaker
 from core.delivery.ports import DeliveryError
+from core.directory.contacts import ldap_contact_filter, phone_digits, phones_match
 from core.directory.keys import AccountKeys
 from core.directory.ldap_config import LdapConfig
 from core.directory.port import Account, DirectoryUnavailable
@@ -52,6 +51,10 @@ class Entry:
         if isinstance(value, list):
             value = value[0] if value else None
         return str(value) if value not in (None, "") else None
+
+    def values(self, name: str) -> list[Any]:
+        value = self.attributes.get(name)
+        return value if isinstance(value, list) else ([] if value is None else [value])
 
 
 class LdapDirectoryBase:
@@ -99,18 +102,19 @@ class LdapDirectoryBase:
     # -- DirectoryBackend ------------------------------------------------------------------------------
 
     def find(self, identifier: str) -> Account | None:
-        value = escape_filter_chars(identifier.strip())
-        alternatives = "".join(f"({attribute}={value})" for attribute in self.config.id_attributes)
-        entries = self._search(f"(&{self.config.user_filter}(|{alternatives}))")
-        wanted = identifier.strip().casefold()
+        typed = identifier.strip()
+        alternatives = [f"({attribute}={escape_filter_chars(typed)})" for attribute in self.config.id_attributes]
+        contact = ldap_contact_filter(typed, self.config.email_attribute, self.config.mobile_attribute)
+        entries = self._search(f"(&{self.config.user_filter}(|{''.join(alternatives)}{contact}))")
+        wanted, ids, mobile = typed.casefold(), self.config.id_attributes, self.config.mobile_attribute
 
-        def rank(entry: Entry) -> int:  # an employee-ID match wins over a username or email match
-            for position, attribute in enumerate(self.config.id_attributes):
-                if any(str(v).casefold() == wanted for v in _values(entry.attributes.get(attribute))):
+        def rank(entry: Entry) -> int:  # an employee-ID match wins over a username, then an email or phone
+            for position, attribute in enumerate(ids):
+                if any(str(v).casefold() == wanted for v in entry.values(attribute)):
                     return position
-            return len(self.config.id_attributes)
+            return len(ids) + (phone_digits(typed) is not None and not phones_match(typed, entry.first(mobile)))
 
-        entries.sort(key=rank)
+        entries = sorted((e for e in entries if rank(e) <= len(ids)), key=rank)
         if len(entries) > 1 and rank(entries[0]) == rank(entries[1]):
             return None  # two people answer to the same thing: reset neither
         return self._account(entries[0]) if entries else None
@@ -285,10 +289,6 @@ def _reason(exc: BaseException) -> str:
     if "timed out" in chain.lower() or "timeout" in chain.lower():
         return f"the directory timed out ({type(exc).__name__})"
     return f"the directory is unreachable ({type(exc).__name__})"
-
-
-def _values(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else ([] if value is None else [value])
 
 
 def _close(connection: ldap3.Connection) -> None:

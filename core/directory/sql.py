@@ -9,30 +9,22 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
+from core.directory.contacts import email_shaped, phones_match, sql_phone_pattern
 from core.directory.port import Account
+from core.directory.sql_checks import DirectoryError, check_conflicts, check_lengths
 from core.secrets.hashing import SlowHasher
 from core.secrets.password_policy import normalise_password
 from core.storage import models
 from core.storage.db import Database
 
 __all__ = ["DirectoryError", "EmployeeRecord", "SqlDirectory", "identifier_key"]
-
-_EMPLOYEE_ID_MAX = 64
-_USERNAME_MAX = 128
-_FULL_NAME_MAX = 200
-_EMAIL_MAX = 320
-_PHONE_MAX = 32
-
-
-class DirectoryError(ValueError):
-    """An admin change the directory refuses (e.g. a username another employee has). Never holds secrets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +60,20 @@ class SqlDirectory:
     # -- DirectoryBackend -------------------------------------------------------------------------
 
     def find(self, identifier: str) -> Account | None:
+        """By employee ID or username; an email address or a phone number typed instead matches too, when one
+        account alone has it. The query depends on the typed text's shape only, never on who exists."""
         key = identifier_key(identifier)
-        # One query either way; an employee-ID match wins over a username match.
+        email = key if email_shaped(key) else None
+        phone = sql_phone_pattern(key)
+        query = _FIND_CONTACT if email or phone else _FIND
         with self._db.engine.connect() as connection:
-            rows = list(connection.execute(_FIND, {"key": key}))
-        rows.sort(key=lambda row: row.employee_id_key != key)
-        return _to_account(rows[0]) if rows else None  # type: ignore[arg-type]
+            rows = list(connection.execute(query, {"key": key, "email": email, "phone": phone}))
+        # An employee-ID match wins over a username match, which wins over a contact shared by no one else.
+        by_id = [row for row in rows if row.employee_id_key == key] or [row for row in rows if row.username_key == key]
+        if by_id:
+            return _to_account(by_id[0])  # type: ignore[arg-type]
+        contacts = [r for r in rows if (email and (r.email or "").casefold() == email) or phones_match(key, r.phone)]
+        return _to_account(contacts[0]) if len(contacts) == 1 else None  # type: ignore[arg-type]
 
     def find_by_email(self, email: str) -> Account | None:
         """The one account with this email (case-insensitive), or None if none or several have it."""
@@ -167,7 +167,7 @@ class SqlDirectory:
         key = identifier_key(employee_id)
         username = (record.username or "").strip() or None
         username_key = identifier_key(username) if username else None
-        _check_lengths(employee_id, key, username, username_key, record)
+        check_lengths(employee_id, key, username, username_key, record)
 
         new_hash = self._new_hash_for(key, record.password)
         try:
@@ -175,7 +175,7 @@ class SqlDirectory:
                 row = session.scalars(
                     select(models.Account).where(models.Account.employee_id_key == key).with_for_update()
                 ).first()
-                _check_conflicts(session, row.id if row else None, key, username_key)
+                check_conflicts(session, row.id if row else None, key, username_key)
                 now = self._clock.now()
                 created = row is None
                 if row is None:
@@ -244,8 +244,12 @@ _ACCOUNT_COLUMNS = (
 # Core reads made on most turns, built once (building a statement costs about as much as running it).
 _GET = select(*_ACCOUNT_COLUMNS).where(models.Account.id == bindparam("account_id"))
 _HASH = select(models.Account.password_hash).where(models.Account.id == bindparam("account_id"))
-_FIND = select(*_ACCOUNT_COLUMNS, models.Account.employee_id_key).where(
-    or_(models.Account.employee_id_key == bindparam("key"), models.Account.username_key == bindparam("key"))
+_BY_KEY = or_(models.Account.employee_id_key == bindparam("key"), models.Account.username_key == bindparam("key"))
+_FIND = select(*_ACCOUNT_COLUMNS, models.Account.employee_id_key, models.Account.username_key).where(_BY_KEY)
+# With an email- or phone-shaped identifier: also the accounts with that email, or a phone whose digits it may be
+# (phones are stored as typed at import, so the pattern finds candidates and phones_match() decides).
+_FIND_CONTACT = select(*_ACCOUNT_COLUMNS, models.Account.employee_id_key, models.Account.username_key).where(
+    or_(_BY_KEY, func.lower(models.Account.email) == bindparam("email"), models.Account.phone.like(bindparam("phone")))
 )
 
 
@@ -266,34 +270,3 @@ def _locked_row(session: Session, account_id: int) -> models.Account:
     if row is None:
         raise DirectoryError(f"no account with id {account_id}")
     return row
-
-
-def _check_lengths(
-    employee_id: str, key: str, username: str | None, username_key: str | None, record: EmployeeRecord
-) -> None:
-    if not employee_id:
-        raise DirectoryError("employee_id is required")
-    limits: list[tuple[str, Any, int]] = [
-        ("employee_id", max(len(employee_id), len(key)), _EMPLOYEE_ID_MAX),
-        ("username", max(len(username or ""), len(username_key or "")), _USERNAME_MAX),
-        ("full_name", len(record.full_name.strip()), _FULL_NAME_MAX),
-        ("email", len((record.email or "").strip()), _EMAIL_MAX),
-        ("phone", len((record.phone or "").strip()), _PHONE_MAX),
-    ]
-    for name, length, limit in limits:
-        if length > limit:
-            raise DirectoryError(f"{name} is longer than {limit} characters")
-
-
-def _check_conflicts(session: Session, own_id: int | None, key: str, username_key: str | None) -> None:
-    """Keys stay unambiguous: no username equals another employee's username or employee ID,
-    and no employee ID equals another employee's username (find() could not tell them apart)."""
-    others = select(models.Account.id)
-    if own_id is not None:
-        others = others.where(models.Account.id != own_id)
-    if username_key is not None:
-        clash = or_(models.Account.username_key == username_key, models.Account.employee_id_key == username_key)
-        if session.scalar(others.where(clash).limit(1)) is not None:
-            raise DirectoryError("the username is already used by another employee")
-    if session.scalar(others.where(models.Account.username_key == key).limit(1)) is not None:
-        raise DirectoryError("the employee ID is already another employee's username")

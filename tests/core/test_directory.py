@@ -237,3 +237,39 @@ def test_find_by_email_proposes_only_a_unique_match(database, clock, settings) -
     assert found is not None and found.username == "jdoe"
     assert directory.find_by_email("shared@example.com") is None
     assert directory.find_by_email("nobody@example.com") is None
+
+
+# -- an email address or a phone number typed as the identifier (issue 15) ------------------------------
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["alice@example.com", "Alice@Example.COM", " ALICE@example.com ", "+12025550101", "+1 (202) 555-0101",
+     "202 555 0101", "2025550101", "001 202 555 0101"],
+)  # fmt: skip
+def test_an_email_or_a_phone_number_finds_the_account(directory: SqlDirectory, identifier: str) -> None:
+    directory.upsert(_alice(phone="+1 202 555-0101"))  # stored as imported, spaces and all
+    directory.upsert(_alice(employee_id="E1002", username="bob", email="bob@example.com", phone="+12025550199"))
+    account = directory.find(identifier)
+    assert account is not None and account.employee_id == "E1001"
+
+
+@pytest.mark.parametrize("identifier", ["alice@example.org", "+44 20 2555 0101", "555 0101", "+12025550102"])
+def test_a_near_miss_email_or_number_finds_nobody(directory: SqlDirectory, identifier: str) -> None:
+    directory.upsert(_alice())
+    assert directory.find(identifier) is None
+
+
+@pytest.mark.parametrize("identifier", ["shared@example.com", "+12025550101"])
+def test_an_email_or_number_two_accounts_share_finds_nobody(directory: SqlDirectory, identifier: str) -> None:
+    directory.upsert(_alice(email="shared@example.com"))
+    directory.upsert(_alice(employee_id="E1002", username="bob", email="Shared@example.com"))
+    assert directory.find(identifier) is None
+    assert directory.find("E1002") is not None  # the IDs still tell them apart
+
+
+def test_an_employee_id_or_username_wins_over_someone_elses_contact(directory: SqlDirectory) -> None:
+    directory.upsert(_alice(username="alice@example.com", email="other@example.com"))
+    directory.upsert(_alice(employee_id="E1002", username="bob", email="alice@example.com", phone=None))
+    account = directory.find("alice@example.com")
+    assert account is not None and account.employee_id == "E1001"
