@@ -12,9 +12,9 @@ import logging
 import unicodedata
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from channels.web.security import csrf_token, refuse_nul, require_csrf
+from channels.web.security import CSP_WIDGET_HOST, csrf_token, refuse_nul, require_csrf
 from core.delivery.outbox import Outbox
 from core.secrets.ratelimit import Limit, RateLimiter
 
@@ -66,8 +66,10 @@ def demo_blueprint(
         return render_template("demo_login.html", result=result, csrf=csrf_token()), status, headers
 
     @demo.get("/demo/widget")
-    def widget_host() -> str:
-        return render_template("demo_widget.html")
+    def widget_host() -> Response:
+        response = Response(render_template("demo_widget.html"))
+        response.headers["Content-Security-Policy"] = CSP_WIDGET_HOST
+        return response
 
     return demo
 

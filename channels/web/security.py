@@ -10,6 +10,7 @@ from flask import Response, abort, request, session
 __all__ = [
     "CSP_EMBEDDABLE",
     "CSP_STRICT",
+    "CSP_WIDGET_HOST",
     "csrf_token",
     "refuse_nul",
     "require_csrf",
@@ -22,6 +23,8 @@ _BASE = (
 )
 CSP_STRICT = _BASE + "; frame-ancestors 'none'"
 CSP_EMBEDDABLE = _BASE + "; frame-ancestors *"  # /chat?embed=1 lives in the widget's iframe on other sites
+# /demo/widget hosts the widget, whose panel is an iframe of our own /chat?embed=1: only that frame is allowed.
+CSP_WIDGET_HOST = CSP_STRICT + "; frame-src 'self'"
 
 
 def csrf_token() -> str:

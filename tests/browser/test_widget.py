@@ -90,3 +90,19 @@ def test_widget_on_a_plain_page_opens_a_working_chat(
     # Opening it again keeps the same conversation.
     bubble.click()
     expect(chat.get_by_role("button", name="Email me a code")).to_be_visible()
+
+
+def test_widget_on_the_demo_page_shows_the_greeting(live_server: LiveServer, page: Page, shot: Shot) -> None:
+    """/demo/widget is ours, with our strict CSP: it must still allow the panel's frame of /chat?embed=1."""
+    blocked: list[str] = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.goto(live_server.url + "/demo/widget")
+    bubble = page.locator("#resetdesk-widget-host button.rd-bubble")
+    with chat_script_loads(page):
+        bubble.click()
+    chat = page.frame_locator("iframe.rd-frame")
+    expect(chat.locator("#rd-log .rd-msg-bot").first).to_contain_text("Hi, I'm ResetDesk")
+    shot(page, "demo-widget-open")
+    assert not blocked, blocked

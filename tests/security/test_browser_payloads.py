@@ -122,12 +122,12 @@ def test_script_payloads_on_the_agent_ticket_page_never_run(page: Page, live_ser
 
     page.locator("#reply").fill(payload)  # the agent's own line comes back through the poll
     page.locator("#reply-send").click()
-    expect(page.locator("#live li.from-agent").filter(has_text=payload)).to_have_count(1)
+    expect(page.locator("#live .from-agent").filter(has_text=payload)).to_have_count(1)
     said = page.request.post(
         f"{live_server.url}/api/chat/messages", data={"text": payload}, headers={"Authorization": f"Bearer {session}"}
     )
     assert said.ok
-    expect(page.locator("#live li.from-person").filter(has_text=payload)).to_have_count(2)  # one drawn by agent.js
+    expect(page.locator("#live .from-person").filter(has_text=payload)).to_have_count(2)  # one drawn by agent.js
     for scope in (".facts", "#transcript", "#live"):
         assert_nothing_ran(page, scope)
     assert errors == []

@@ -35,7 +35,7 @@
   }
 
   function addLine(log, sender, text) {
-    const item = document.createElement("li");
+    const item = document.createElement("p");  // a role=log region may not own <li> items
     item.className = "from-" + sender;
     const who = document.createElement("span");
     who.className = "who";

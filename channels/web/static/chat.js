@@ -160,7 +160,7 @@
 
   function addMessage(kind, text) {
     var speaker = { user: "You said", bot: "ResetDesk said", agent: "IT support said", notice: "Notice" }[kind];
-    var li = node("li", "rd-msg rd-msg-" + kind);
+    var li = node("div", "rd-msg rd-msg-" + kind);  // a role=log region may not own <li> items
     li.appendChild(node("span", "rd-visually-hidden", speaker));
     if (kind === "agent") {
       var name = node("span", "rd-speaker", "IT support");

@@ -1,0 +1,126 @@
+"""axe-core on every page a person or an agent sees: 0 violations of any impact.
+
+Each page is checked in a state worth checking: the chat with messages and buttons in it, the widget's page
+with its panel open (and the panel's own document), the outbox with something in it, the console's queue
+with a ticket waiting and a taken ticket with its transcript, live chat and actions. (The reset page has its
+own axe tests, with its empty, error and done states.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import cast
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from core.delivery.outbox import Outbox
+from tests.browser.conftest import EMPLOYEE_ID, LiveServer, bot_says, chat_script_loads, open_chat
+from tests.browser.console_steps import hand_off, sign_in_agent, take_first_ticket
+from tests.support.axe import assert_no_axe_violations
+
+Shot = Callable[[Page, str], Path]
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    """As conftest's, but axe-core is injected as an inline script, which our CSP (rightly) refuses."""
+    context = browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _chat(page: Page, server: LiveServer) -> None:
+    open_chat(page, server.url)
+    page.get_by_role("button", name="Reset my password").click()
+    bot_says(page, "employee ID or username")
+    page.locator("#rd-input").fill(EMPLOYEE_ID)
+    page.locator("#rd-input").press("Enter")
+    expect(page.get_by_role("button", name="Email me a code")).to_be_visible()
+
+
+def _embedded_chat(page: Page, server: LiveServer) -> None:
+    with chat_script_loads(page):
+        page.goto(server.url + "/chat?embed=1")
+    bot_says(page, "Hi, I'm ResetDesk")
+
+
+def _demo_index(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/demo")
+
+
+def _demo_outbox(page: Page, server: LiveServer) -> None:
+    Outbox(server.core.database, server.core.clock).keep("email", "a@example.com", "Your code is 123456.", "Code")
+    page.goto(server.url + "/demo/outbox")
+    expect(page.locator(".outbox-item")).not_to_have_count(0)
+
+
+def _demo_login(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/demo/login")
+    page.get_by_label("Employee ID or username").fill(EMPLOYEE_ID)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#result")).to_be_visible()
+
+
+def _demo_widget(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/demo/widget")
+    with chat_script_loads(page):
+        page.locator("#resetdesk-widget-host button.rd-bubble").click()
+    expect(page.frame_locator("iframe.rd-frame").locator("#rd-log .rd-msg-bot").first).to_be_visible()
+
+
+def _console_login(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/agent")
+    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("Password").fill("wrong password for the test")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#login-error")).to_be_visible()
+
+
+PAGES: dict[str, Callable[[Page, LiveServer], None]] = {
+    "chat": _chat,
+    "chat-embedded": _embedded_chat,
+    "demo-index": _demo_index,
+    "demo-outbox": _demo_outbox,
+    "demo-login": _demo_login,
+    "demo-widget": _demo_widget,
+    "console-login": _console_login,
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_axe_violations(name: str, live_server: LiveServer, page: Page, shot: Shot) -> None:
+    PAGES[name](page, live_server)
+    shot(page, name)
+    assert_no_axe_violations(page)
+
+
+def test_widget_panel_frame_has_no_axe_violations(live_server: LiveServer, page: Page) -> None:
+    """The panel's document as it runs inside the widget's iframe on the demo page."""
+    _demo_widget(page, live_server)
+    frame = page.frame(url=lambda url: url.endswith("/chat?embed=1"))
+    assert frame is not None
+    assert_no_axe_violations(cast(Page, frame))  # a Frame runs the same evaluate/add_script_tag calls
+
+
+@pytest.mark.parametrize("where", ["queue", "ticket"])
+def test_console_has_no_axe_violations(
+    where: str, live_server: LiveServer, page: Page, browser: Browser, shot: Shot
+) -> None:
+    hand_off(page, live_server, EMPLOYEE_ID)
+    console = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True).new_page()
+    try:
+        sign_in_agent(console, live_server)
+        if where == "ticket":
+            take_first_ticket(console)
+            console.get_by_label("Message to the person").fill("Hi, this is Sam.")
+            console.get_by_role("button", name="Send", exact=True).click()
+            expect(console.locator("#live")).to_contain_text("Hi, this is Sam.")
+        shot(console, where)
+        assert_no_axe_violations(console)
+    finally:
+        console.context.close()
