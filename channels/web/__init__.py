@@ -19,7 +19,7 @@ from channels.web.chat_api import ChatLimits, chat_api_blueprint
 from channels.web.chat_session import ChatSessions
 from channels.web.demo import DemoSignIn, demo_blueprint
 from channels.web.history import CHANNEL, ChatHistory
-from channels.web.reset_page import reset_blueprint
+from channels.web.reset_page import ResetPageOptions, reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
 from core.delivery.outbox import Outbox
 from core.recovery.service import RecoveryService
@@ -27,7 +27,7 @@ from core.secrets.ratelimit import RateLimiter
 from core.secrets.reset_sessions import ResetSessions
 from core.support.access import AgentAccess
 
-__all__ = ["ChatLimits", "WebChannel", "WebOptions"]
+__all__ = ["ChatLimits", "ResetPageOptions", "WebChannel", "WebOptions"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -39,7 +39,7 @@ class WebOptions:
     https: bool  # the public URL is https: secure cookies and HSTS
     chat: ChatLimits
     reset_requests_per_minute: int
-    password_min_length: int
+    reset_page: ResetPageOptions
     demo: bool  # the demo pages (outbox, sign-in check, widget host)
     demo_sign_ins_per_minute: int
 
@@ -86,7 +86,7 @@ class WebChannel:
                 self._limiter,
                 self._reset_sessions,
                 requests_per_minute=options.reset_requests_per_minute,
-                password_min_length=options.password_min_length,
+                options=options.reset_page,
                 https=options.https,
             )
         )
