@@ -29,6 +29,7 @@ from core.delivery.senders import email_sender_for, sms_sender_for
 from core.delivery.worker import DeliveryWorker
 from core.directory.port import DirectoryBackend
 from core.directory.sql import SqlDirectory
+from core.enrollment.service import EnrollmentService
 from core.logging_setup import configure_logging
 from core.recovery.service import RecoveryService
 from core.secrets.answers import AnswerStore
@@ -67,6 +68,7 @@ class Core:
     sms: SmsSender
     recovery: RecoveryService
     support: SupportDesk
+    enrollment: EnrollmentService  # self-service enrollment (/enroll, the chat's "add a backup way")
 
 
 def build_core(
@@ -101,7 +103,8 @@ def build_core(
         settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
     )
     support = SupportDesk(database, clock, hasher, directory)
-    return Core(settings, database, clock, directory, answers, email, sms, recovery, support)
+    enrollment = EnrollmentService(settings, recovery.deps, RateLimiter(database, clock))
+    return Core(settings, database, clock, directory, answers, email, sms, recovery, support, enrollment)
 
 
 def build_engine(core: Core) -> Engine:

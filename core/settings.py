@@ -189,6 +189,8 @@ class Settings(BaseSettings):
     retention_days: int = Field(30, ge=1)
     audit_retention_days: int = Field(365, ge=1)
     demo_sign_ins_per_minute: int = Field(10, ge=1)  # /demo/login attempts per address and per identifier
+    reenroll_days: int = Field(180, ge=1)  # enrollment: people are asked to reconfirm their methods after this
+    nudge_interval_days: int = Field(30, ge=1)  # nudge-enrollment never messages one person twice within it
 
     @field_validator("public_url", "portal_url")
     @classmethod

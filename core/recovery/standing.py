@@ -10,6 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.directory.port import Account
+from core.enrollment.store import recovery_account
 from core.recovery.deps import RecoveryDeps
 from core.storage.models import Recovery
 from core.types import Method, NotVerifiedError, Options, Requester, UnknownRecoveryError
@@ -58,10 +60,16 @@ class Standing:
         down = tuple(m for m in wanted if m.sends_code and not deps.breakers[m].available)
         return Options(methods=tuple(m for m in wanted if m not in down), unavailable=down)
 
+    def account(self, recovery: Recovery) -> Account | None:
+        """The account with the contacts recovery may use: the directory's, plus CONFIRMED self-enrolled ones
+        for a kind the directory lacks (precedence: core/enrollment/store.py). A pending contact is never here.
+        The same lookups whether or not the account exists (id 0 matches nothing): equal timing."""
+        account_id = recovery.account_id or 0
+        return recovery_account(self._deps.database, self._deps.directory.get(account_id), account_id)
+
     def on_file(self, session: Session, recovery: Recovery) -> set[Method]:
         deps = self._deps
-        # The same two lookups whether or not the account exists (id 0 matches nothing): equal timing.
-        account = deps.directory.get(recovery.account_id or 0)
+        account = self.account(recovery)
         enrolled = deps.answers.enrolled(account.id if account else 0)
         if account is None:
             return self._decoy_on_file(recovery)

@@ -116,7 +116,7 @@ class Verification:
                 return SendResult(SendStatus.UNAVAILABLE)
             # Queued in this transaction, sent by the delivery worker: the reply never waits on a provider, and
             # an unknown identifier queues a decoy the worker drops, so both do the same work here.
-            account = self._deps.directory.get(recovery.account_id or 0)  # one lookup either way (id 0: nobody)
+            account = self._standing.account(recovery)  # with confirmed self-enrolled contacts; id 0: nobody
             code = self._deps.codes.issue(session, recovery, method, now)
             expires = now + timedelta(seconds=self._deps.limits.code_ttl_seconds)
             message = self._code_message(account, method, code)

@@ -5,9 +5,10 @@ argon2id, codes and reset tokens as keyed hashes.
 
 The models are grouped by what their tables serve: `accounts` (directory accounts, password history,
 answers), `recovery` (recoveries, codes, reset tokens and sessions, failures), `chat` (conversations, web chat
-messages, processed events, rate limits), `support` (tickets, agents), `delivery` (outbox, delivery jobs) and
-`audit`, all on the one `base.Base`. Importing this package registers every table on `Base.metadata`, which
-the migrations' env.py hands to Alembic; import the models from here.
+messages, processed events, rate limits), `support` (tickets, agents), `delivery` (outbox, delivery jobs),
+`enrollment` (self-enrolled contacts, their confirmation codes, reconfirm and nudge dates) and `audit`, all on
+the one `base.Base`. Importing this package registers every table on `Base.metadata`, which the migrations'
+env.py hands to Alembic; import the models from here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from core.storage.models.audit import AuditEvent
 from core.storage.models.base import Base, table_of
 from core.storage.models.chat import ChatMessage, Conversation, ProcessedEvent, RateLimitWindow
 from core.storage.models.delivery import DeliveryJob, OutboxMessage
+from core.storage.models.enrollment import ContactConfirmation, EnrolledContact, EnrollmentStatus
 from core.storage.models.recovery import OneTimeCode, Recovery, ResetSession, ResetToken, VerificationFailure
 from core.storage.models.support import Agent, AgentSession, HandoffTicket, TicketMessage
 
@@ -28,9 +30,12 @@ __all__ = [
     "Base",
     "ChallengeAnswer",
     "ChatMessage",
+    "ContactConfirmation",
     "Conversation",
     "DeliveryJob",
     "DirectoryAccount",
+    "EnrolledContact",
+    "EnrollmentStatus",
     "HandoffTicket",
     "OneTimeCode",
     "OutboxMessage",

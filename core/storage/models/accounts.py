@@ -63,3 +63,5 @@ class ChallengeAnswer(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     answer_hash: Mapped[str] = mapped_column(String(255))
+    # When the person set (or reconfirmed) it themselves; NULL for answers an administrator imported.
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
