@@ -33,6 +33,7 @@ class Choice:
     RESEND: Final = "resend"
     ANOTHER_WAY: Final = "another way"
     NEW_LINK: Final = "new link"
+    RESTART: Final = "restart"
 
 
 Choices = tuple[tuple[str, str], ...]
@@ -53,6 +54,7 @@ class Buttons:
     AWAITING: Final[Choices] = (("Send a new link", Choice.NEW_LINK),)
     GET_LINK: Final[Choices] = (("Get a new link", Choice.NEW_LINK),)  # in place of a link history won't show
     NONE: Final = ("I can't use any of these", Choice.NONE)  # after the method buttons
+    START_OVER_OR_AGENT: Final[Choices] = (("Start over", Choice.RESTART), ("Talk to a person", Choice.AGENT))
 
 
 METHOD_LABELS = {
@@ -110,6 +112,12 @@ TEXT: dict[str, str] = {
     "not_understood": "Sorry, I didn't get that.",
     "busy": "I'm still working on your previous message. Please send that again in a moment.",
     "commands": 'You can say "cancel", "restart" or "agent" at any time.',
+    "hello_again": "Hello again.",
+    "identify_name": "I can't look people up by name. Please type your employee ID (like E1234), your username "
+    "or your work email.",
+    "code_need_first": "If you have a code from me, first tell me what you need; then choose the way you got "
+    "the code and I'll send a fresh one.",
+    "code_choose_first": "If you have a code from me, choose the way you got it first, then type the code.",
 }
 
 CODE_SENT: dict[Method, str] = {

@@ -12,6 +12,7 @@ from typing import Any
 from core.directory.port import DirectoryUnavailable
 from core.recovery.service import RecoveryService
 from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester, SendStatus
+from dialogs.courtesy import Courtesies
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
 from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, TEXT, Buttons, send_refused_text
 from dialogs.readers import Readers, reader_for
@@ -24,7 +25,7 @@ __all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "SECRET_STATES", "STATES", "TR
 _MAX_UNCLEAR = 3
 
 
-class RecoveryDialog(Readers):
+class RecoveryDialog(Readers, Courtesies):
     """One conversation's turn: restored from stored state and slots, run, then saved by the engine.
 
     `slots` hold only what is safe to store (handle, purpose, question ids, counters), never a secret.
@@ -76,6 +77,7 @@ class RecoveryDialog(Readers):
         else:
             self.slots["unclear"] = 0
         self.fire(event)
+        self.offer_choices_again()
         return self.replies
 
     def command(self, event: str) -> list[Reply]:
@@ -85,6 +87,7 @@ class RecoveryDialog(Readers):
         if event == "restart" and self.state in RESTING:
             event = "greet"  # nothing to start over (e.g. Telegram's /start on a first visit): just say hello
         self.fire(event)
+        self.offer_choices_again()
         return self.replies
 
     def hand_off(self, reason: HandoffReason) -> list[Reply]:
@@ -194,7 +197,7 @@ class RecoveryDialog(Readers):
         try:
             link = self.service.issue_reset_link(self.slots["handle"])
         except LinkLimitError:
-            self.say(TEXT["link_limit"])
+            self.say(TEXT["link_limit"], choices=Buttons.START_OVER_OR_AGENT)
             return
         self.say(TEXT["verified_reset"].format(minutes=minutes), link=Link(link.url, TEXT["link_label"]))
 
@@ -288,11 +291,6 @@ class RecoveryDialog(Readers):
         self.slots = Slots()
 
     def say_not_understood(self) -> None:
-        # Re-offer what the state offers, so a button is one tap away after a misunderstanding.
-        choices: tuple[tuple[str, str], ...] = ()
-        if self.state == State.NEED:
-            choices = Buttons.NEED
-        elif self.state == State.CHOOSE_METHOD:
-            choices = tuple((label, value) for label, value in self.slots.get("choices", []))
+        # The step's buttons come back with it (offer_choices_again), so one is a tap away after a misunderstanding.
         text = f"{TEXT['not_understood']} {HELP.get(State(self.state), '')} {TEXT['commands']}"
-        self.say(text, choices=choices, expects=self._state_expects())
+        self.say(text, expects=self._state_expects())
