@@ -20,7 +20,7 @@ def hand_off(page: Page, server: LiveServer, identifier: str | None = None) -> N
         bot_says(page, "employee ID or username")
         page.locator("#rd-input").fill(identifier)
         page.locator("#rd-input").press("Enter")
-        bot_says(page, "code")
+        expect(page.get_by_role("button", name="Email me a code")).to_be_visible()
     page.locator("#rd-input").fill("I need to talk to a human")
     page.locator("#rd-input").press("Enter")
     bot_says(page, "passed you to IT support")
