@@ -246,6 +246,8 @@ def build_delivery_worker(core: Core, engine: Engine | None = None) -> DeliveryW
 
 def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
     configure_logging()
+    if core is None and settings is None and "public_url" not in (settings := load_settings()).model_fields_set:
+        log.warning("RESETDESK_PUBLIC_URL is not set: links point at %s; set it (https)", settings.public_url)
     core = core or build_core(settings or load_settings())
     engine = build_engine(core)
     app = Flask(__name__, static_folder=None)  # static files are the web blueprint's /static
