@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     code_max_attempts: int = Field(5, ge=1)
     code_sends_per_hour: int = Field(5, ge=1)
     code_send_interval_seconds: int = Field(60, ge=0)
+    # The email domain shown for a code "sent" where no address is on file (unset: the most common one).
+    code_decoy_email_domain: str | None = Field(None, pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
     # Challenge questions
     questions_asked: int = Field(2, ge=1)

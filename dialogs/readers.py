@@ -128,8 +128,8 @@ class Readers:
             choice = Choice.NONE
         if choice is None:
             return "unclear"
-        if choice == Choice.NONE:
-            self.slots["handoff_reason"] = HandoffReason.NO_METHOD.value
+        if choice == Choice.NONE:  # contacts are on file (methods were offered), the person can use none
+            self.slots["handoff_reason"] = HandoffReason.METHODS_UNUSABLE.value
             return "handoff"
         method = Method(choice)
         if method is Method.QUESTIONS:
@@ -196,13 +196,14 @@ class Readers:
         result = self.service.send_code(self.slots["handle"], method)
         self.slots["send_status"] = result.status.value
         self.slots["retry_after"] = result.retry_after
+        self.slots["destination"] = result.destination
         if result.status is SendStatus.LOCKED:
             self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
             return "handoff"
         if result.status is SendStatus.UNAVAILABLE and not self.service.options(self.slots["handle"]).methods:
             self.slots["handoff_reason"] = HandoffReason.PROVIDER_DOWN.value
             return "handoff"
-        return "code_sent" if result.sent else "send_refused"
+        return "code_sent" if result.sent or result.code_pending else "send_refused"  # pending: type that one
 
     def _judge(self, result: CheckResult) -> str:
         self.slots["tries_left"] = result.tries_left

@@ -11,21 +11,22 @@ from typing import Any
 
 from core.directory.port import DirectoryUnavailable
 from core.recovery.service import RecoveryService
-from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester, SendStatus
+from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester
 from dialogs.courtesy import Courtesies
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
-from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, TEXT, Buttons, send_refused_text
+from dialogs.prompts import HELP, METHOD_LABELS, TEXT, Buttons
 from dialogs.readers import Readers, reader_for
 from dialogs.replies import Expects, Link, Reply
 from dialogs.slots import Slots
 from dialogs.states import INITIAL, RESTING, SECRET_STATES, STATE_EXPECTS, State
+from dialogs.waits import WaitReplies
 
 __all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "SECRET_STATES", "STATES", "TRANSITIONS", "RecoveryDialog"]
 
 _MAX_UNCLEAR = 3
 
 
-class RecoveryDialog(Readers, Courtesies):
+class RecoveryDialog(Readers, Courtesies, WaitReplies):
     """One conversation's turn: restored from stored state and slots, run, then saved by the engine.
 
     `slots` hold only what is safe to store (handle, purpose, question ids, counters), never a secret.
@@ -136,23 +137,6 @@ class RecoveryDialog(Readers, Courtesies):
         verified_once = self.slots.get("step_done", False)
         self.say(TEXT["choose_next"] if verified_once else TEXT["choose"], choices=choices)
 
-    def announce_code(self) -> None:
-        method = Method(self.slots["method"])
-        terms = self.service.terms
-        text = CODE_SENT[method].format(digits=terms.code_digits, minutes=terms.code_minutes)
-        self.say(text, choices=Buttons.CODE, expects="code")
-
-    def _send_refused_text(self) -> str:
-        return send_refused_text(SendStatus(self.slots["send_status"]), self.slots.get("retry_after") or 0)
-
-    def say_send_refused(self) -> None:
-        text = self._send_refused_text()
-        if self.state == State.CHOOSE_METHOD:
-            self.say(text)
-            self.offer_methods()
-        else:
-            self.say(text, expects="code")
-
     def say_code_wrong(self) -> None:
         tries = self.slots.get("tries_left") or 0
         self.say(TEXT["code_wrong"].format(tries=tries, tries_word="try" if tries == 1 else "tries"), expects="code")
@@ -176,9 +160,6 @@ class RecoveryDialog(Readers, Courtesies):
     def ask_question(self) -> None:
         texts, asked = self.slots["question_texts"], self.slots["asked"]
         self.say(TEXT["question"].format(number=asked + 1, total=len(texts), text=texts[asked]), expects="secret")
-
-    def say_answers_wrong(self) -> None:
-        self.say(TEXT["answers_wrong"])
 
     def say_next_step(self) -> None:
         self.slots["step_done"] = True
@@ -216,7 +197,7 @@ class RecoveryDialog(Readers, Courtesies):
             reason, self.requester, handle=self.slots.get("handle"), transcript=self.transcript
         )
         self.slots["ticket"] = ticket.reference
-        why = HANDOFF_REASON[reason]
+        why = self.handoff_why(reason)
         text = TEXT["handoff"].format(reference=ticket.reference, position=ticket.position)
         if ticket.opens_at is not None:
             when = ticket.opens_at.strftime("%A %H:%M %Z").strip()
@@ -229,13 +210,14 @@ class RecoveryDialog(Readers, Courtesies):
         self.say(TEXT["handoff_waiting"].format(reference=self.slots.get("ticket", "")))
 
     def forward_to_support(self) -> None:
-        """While waiting, what the person says goes on their ticket; once an agent has it, the bot is quiet."""
+        """While waiting, what the person says goes on their ticket, and each message is acknowledged (the first
+        at length); once an agent has it, the agent answers and the bot is quiet."""
         ticket = self.service.add_to_ticket(self.requester, self.redacted_text)
         if ticket is None or ticket.assigned:
             return
-        if not self.slots.get("told_added"):
-            self.slots["told_added"] = True
-            self.say(TEXT["handoff_added"].format(reference=ticket.reference))
+        key = "handoff_ack" if self.slots.get("told_added") else "handoff_added"
+        self.slots["told_added"] = True
+        self.say(TEXT[key].format(reference=ticket.reference))
 
     def say_support_closed(self) -> None:
         self.slots = Slots()

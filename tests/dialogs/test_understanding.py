@@ -9,8 +9,8 @@ from tests.dialogs.conftest import Chat, add_employee
 
 ASK_ID = "What is your employee ID or username?"
 GREETED = "Hi, I'm ResetDesk. I can help you get back into the employee portal. What do you need?"
-CODE_BY_EMAIL = "If that account has an email address on file, I've sent a 6-digit code to it."
-CODE_BY_SMS = "If that account has a phone number on file, I've texted a 6-digit code to it."
+CODE_BY_EMAIL = "I've sent a 6-digit code to e•••@example.com."
+CODE_BY_SMS = "I've texted a 6-digit code to the phone ending 01."
 
 
 # -- the first message ----------------------------------------------------------------------------------
