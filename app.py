@@ -17,6 +17,7 @@ from bot.delivery_notice import delivery_failure_notice
 from bot.engine import Engine
 from bot.relay import SupportRelay
 from bot.store import SqlConversationStore
+from bot.terminal import TERMINAL, terminal_inbox
 from channels.contract import BackgroundStart, Channel
 from channels.web import ChatLimits, ResetPageOptions, WebChannel, WebOptions
 from channels.web.chat_session import ChatSessions
@@ -109,7 +110,9 @@ def build_core(
 
 def build_engine(core: Core) -> Engine:
     store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
-    return Engine(core.recovery, store, core.clock, idle_seconds=core.settings.conversation_idle_seconds)
+    engine = Engine(core.recovery, store, core.clock, idle_seconds=core.settings.conversation_idle_seconds)
+    engine.push.register(TERMINAL, terminal_inbox(ChatHistory(core.database, core.clock, TERMINAL)))  # it polls
+    return engine
 
 
 def ticket_alerts(core: Core, wired: Wiring | None) -> list[TicketAlert]:
