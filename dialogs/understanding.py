@@ -118,6 +118,7 @@ _GREETING = re.compile(
     r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon)"
     r"(?: there| all| team| everyone| resetdesk| bot)?[\s!.,:)]*$"
 )
+_NOT_A_SENTENCE = re.compile(r"--|[;=<>{}`\\|*%/]")
 _CODE = re.compile(r"^[\d\s.-]+$")
 _ID_TOKEN = re.compile(r"^[\w.@+-]{2,64}$")
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
@@ -176,6 +177,8 @@ def find_identifier(text: str, *, loose: bool) -> str | None:
     clean = unicodedata.normalize("NFKC", text).strip()
     if contacts.phone_digits(clean) is not None or (_ID_TOKEN.match(clean) and loose):
         return clean
+    if _NOT_A_SENTENCE.search(clean):  # code or markup ("E1001'; DROP TABLE ..."): nothing is picked out of it
+        return None
     meaningful = [w for w in _words(clean) if normalise(w) not in _FILLER]
     words = [w for w in meaningful if _ID_TOKEN.match(w)]
     marked = [w for w in words if any(ch.isdigit() for ch in w) or "@" in w]

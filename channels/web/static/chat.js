@@ -341,6 +341,9 @@
     try { res = await request("POST", messagesUrl(), { text: text, after: state.lastSeq }); } finally { setTyping(false); }
     if (res.status === 200) {
       noteSeq(res.data);
+      // Masked as typed; the server says whether it could be a secret ("help" at the code prompt is not).
+      var kept = res.data.person_text;
+      if (masked && typeof kept === "string" && kept !== "[redacted]") bubble.querySelector(".rd-text").textContent = kept;
       renderBatch(res.data.messages);
     } else if (res.status === 401) {
       storage("clear");
