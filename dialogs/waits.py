@@ -56,7 +56,10 @@ class WaitReplies:
             self.say(text, choices=Buttons.WAIT if wait else Buttons.CODE, expects="code", wait_seconds=wait)
 
     def say_answers_wrong(self) -> None:
-        tries = self.slots.get("tries_left") or 0
+        tries = self.slots.get("tries_left")
+        if tries is None:  # an agent vouched for the person: no pause applies
+            self.say(TEXT["answers_wrong"])
+            return
         left = TEXT["attempts_left"].format(tries=tries, tries_word="attempt" if tries == 1 else "attempts")
         self.say(f"{TEXT['answers_wrong']} {left}")
 
