@@ -239,8 +239,7 @@ class RecoveryDialog(Readers, Courtesies, WaitReplies):
         return self.replies
 
     def support_finished(self, *, returned: bool) -> list[Reply]:
-        """The agent closed the ticket. Only a person still waiting in hand-off is moved on; one who already
-        left it (the agent sent a code or a link, perhaps used) is still told that the ticket is closed."""
+        """The agent closed the ticket: a person waiting in hand-off moves on; one past it is told, too."""
         if self.state == State.HANDOFF:
             self.fire("support_returned" if returned else "support_closed")
         elif not returned:
