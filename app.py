@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bot.dedupe import EventLedger
 from bot.delivery_notice import delivery_failure_notice
 from bot.engine import Engine
+from bot.history import ChatHistory
 from bot.relay import SupportRelay
 from bot.store import SqlConversationStore
 from bot.terminal import TERMINAL, terminal_inbox
