@@ -96,6 +96,7 @@ class WebChannel:
                 requests_per_minute=options.reset_requests_per_minute,
                 password_min_length=options.password_min_length,
                 https=options.https,
+                on_done=handover.after_reset if handover is not None else None,
             )
         )
         app.register_blueprint(agent_blueprint(self._relay, self._limiter, self._agent_access, https=options.https))

@@ -9,6 +9,8 @@ not be sent on the redirect that follows it. The form's POSTs are same-site and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -17,7 +19,7 @@ from channels.web.security import csrf_token, require_csrf
 from core.recovery.service import RecoveryService
 from core.secrets.ratelimit import RateLimiter
 from core.secrets.reset_sessions import ResetSessions
-from core.types import ResetStatus
+from core.types import ResetOutcome, ResetStatus
 
 __all__ = ["COOKIE", "FORM_PATH", "reset_blueprint"]
 
@@ -38,6 +40,7 @@ def reset_blueprint(
     requests_per_minute: int,
     password_min_length: int,
     https: bool,
+    on_done: Callable[[BaseResponse, ResetOutcome], None] | None = None,  # the hand-over to /enroll
 ) -> Blueprint:
     pages = Blueprint("reset", __name__)
 
@@ -100,8 +103,11 @@ def reset_blueprint(
         if outcome.status is ResetStatus.DONE:
             engine.reset_completed(outcome)
             sessions.close(request.cookies.get(COOKIE))
-            response = make_response(render_template("reset_done.html", notes=outcome.problems), 200)
+            page = render_template("reset_done.html", notes=outcome.problems, enroll=on_done is not None)
+            response = make_response(page, 200)
             response.delete_cookie(COOKIE, path="/reset", secure=https, httponly=True, samesite="Lax")
+            if on_done is not None:
+                on_done(response, outcome)
             return response
         if outcome.status is ResetStatus.INVALID_LINK:
             return invalid()
