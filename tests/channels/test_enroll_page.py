@@ -166,6 +166,17 @@ def test_directory_contacts_are_shown_read_only(client: FlaskClient, core: Core)
     assert "Remove email address" not in html
 
 
+def test_methods_due_for_reconfirmation_can_be_confirmed_as_still_mine(client: FlaskClient, core: Core) -> None:
+    account = add_employee(core, "E2003")  # answers imported by an admin: never confirmed by the person
+    assert core.enrollment.needs_reconfirm(account)
+    sign_in(client, "E2003")
+    assert "These are still mine" in client.get("/enroll").get_data(as_text=True)
+    assert post(client, "/enroll/reconfirm").status_code == 303
+    html = client.get("/enroll").get_data(as_text=True)
+    assert "confirmed as still yours" in html and "These are still mine" not in html
+    assert not core.enrollment.needs_reconfirm(account)
+
+
 def test_no_secret_reaches_a_page_a_log_line_or_a_stored_row(
     client: FlaskClient, core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
