@@ -19,7 +19,7 @@ from bot.history import ChatHistory
 from bot.relay import SupportRelay
 from bot.store import SqlConversationStore
 from channels.contract import BackgroundStart, Channel
-from channels.web import ChatLimits, EnrollParts, WebChannel, WebOptions
+from channels.web import ChatLimits, EnrollParts, ResetPageOptions, WebChannel, WebOptions
 from channels.web.chat_session import ChatSessions
 from core.clock import Clock, SystemClock
 from core.delivery.alerts import EmailTicketAlert
@@ -174,10 +174,11 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         https=https,
         chat=per_minute,
         reset_requests_per_minute=settings.reset_requests_per_minute,
-        password_min_length=settings.password_min_length,
+        reset_page=ResetPageOptions(settings.password_min_length, settings.password_history, settings.portal_url,
+                                    settings.reset_checks_per_minute),
         demo=settings.demo_enabled,
         demo_sign_ins_per_minute=settings.demo_sign_ins_per_minute,
-    )
+    )  # fmt: skip
     history = ChatHistory(core.database, core.clock, WebChannel.name)
     return WebChannel(
         engine,

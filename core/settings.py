@@ -9,11 +9,13 @@ from __future__ import annotations
 import ipaddress
 import logging
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.secrets.breached import pwned_passwords_path
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError", "is_loopback_url", "load_settings"]
 
@@ -110,6 +112,10 @@ class Settings(BaseSettings):
     password_max_length: int = Field(128, ge=64)
     password_min_strength: int = Field(3, ge=0, le=4)
     password_history: int = Field(5, ge=0)
+    # The shipped list of common breached passwords is always refused; this adds the full Pwned Passwords file.
+    breached_passwords_file: Annotated[Path | None, BeforeValidator(pwned_passwords_path)] = None
+    reset_checks_per_minute: int = Field(60, ge=1)  # the reset page's live checks per reset session
+    portal_url: str | None = None  # the portal's sign-in page, linked from "password changed"; unset = text only
 
     # argon2id for passwords and answers
     argon2_memory_kib: int = Field(ARGON2_MIN_MEMORY_KIB, ge=ARGON2_MIN_MEMORY_KIB)
@@ -186,12 +192,14 @@ class Settings(BaseSettings):
     reenroll_days: int = Field(180, ge=1)  # enrollment: people are asked to reconfirm their methods after this
     nudge_interval_days: int = Field(30, ge=1)  # nudge-enrollment never messages one person twice within it
 
-    @field_validator("public_url")
+    @field_validator("public_url", "portal_url")
     @classmethod
-    def _public_url_is_absolute(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def _url_is_absolute(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value and info.field_name == "portal_url":
+            return None  # optional
+        if not (value or "").startswith(("http://", "https://")):
             raise ValueError("must be an absolute http:// or https:// URL")
-        return value.rstrip("/")
+        return (value or "").rstrip("/")
 
     @field_validator("support_hours")
     @classmethod

@@ -21,7 +21,7 @@ from channels.web.demo import DemoSignIn, demo_blueprint
 from channels.web.enroll import EnrollParts, enroll_blueprint
 from channels.web.enroll_handover import EnrollHandoverCookie
 from channels.web.history import CHANNEL, ChatHistory
-from channels.web.reset_page import reset_blueprint
+from channels.web.reset_page import ResetPageOptions, reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
 from core.delivery.outbox import Outbox
 from core.recovery.service import RecoveryService
@@ -29,7 +29,7 @@ from core.secrets.ratelimit import RateLimiter
 from core.secrets.reset_sessions import ResetSessions
 from core.support.access import AgentAccess
 
-__all__ = ["ChatLimits", "EnrollParts", "WebChannel", "WebOptions"]
+__all__ = ["ChatLimits", "EnrollParts", "ResetPageOptions", "WebChannel", "WebOptions"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -41,7 +41,7 @@ class WebOptions:
     https: bool  # the public URL is https: secure cookies and HSTS
     chat: ChatLimits
     reset_requests_per_minute: int
-    password_min_length: int
+    reset_page: ResetPageOptions
     demo: bool  # the demo pages (outbox, sign-in check, widget host)
     demo_sign_ins_per_minute: int
 
@@ -94,7 +94,7 @@ class WebChannel:
                 self._limiter,
                 self._reset_sessions,
                 requests_per_minute=options.reset_requests_per_minute,
-                password_min_length=options.password_min_length,
+                options=options.reset_page,
                 https=options.https,
                 on_done=handover.after_reset if handover is not None else None,
             )

@@ -9,7 +9,9 @@ not be sent on the redirect that follows it. The form's POSTs are same-site and 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
@@ -17,11 +19,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from bot.engine import Engine
 from channels.web.security import csrf_token, require_csrf
 from core.recovery.service import RecoveryService
+from core.secrets.password_policy import PolicyResult
 from core.secrets.ratelimit import RateLimiter
 from core.secrets.reset_sessions import ResetSessions
 from core.types import ResetOutcome, ResetStatus
 
-__all__ = ["COOKIE", "FORM_PATH", "reset_blueprint"]
+__all__ = ["COOKIE", "FORM_PATH", "ResetPageOptions", "meter", "reset_blueprint"]
 
 # The form posts a password and its confirmation (the fields allow 4096 characters each, up to 4 bytes of
 # UTF-8 and 3x that URL-encoded): above the app's 8 KiB body limit, so the policy can say what is wrong.
@@ -29,6 +32,26 @@ MAX_FORM_BYTES = 128 * 1024
 _STATUS = {ResetStatus.MISMATCH: 422, ResetStatus.REJECTED: 422, ResetStatus.FAILED: 503}
 COOKIE = "resetdesk_reset"
 FORM_PATH = "/reset/set-password"  # a fixed path wins over /reset/<token> in werkzeug's routing
+_STRENGTH_WORDS = ("very weak", "weak", "fair", "strong", "very strong")  # zxcvbn's 0-4
+NOT_ACCEPTED = "Not accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class ResetPageOptions:
+    """What the page tells and links to (from settings, picked in app.py)."""
+
+    min_length: int
+    history: int  # "not one of your last N"; 0 = no history rule
+    portal_url: str | None  # the portal's sign-in page, linked after success; None = text only
+    checks_per_minute: int  # live meter checks per reset session
+
+
+def meter(verdict: PolicyResult) -> dict[str, object]:
+    """The live meter's JSON: the server's whole verdict. A refused password is never shown as strong: its
+    strength is at most 1 ("weak") and its label says it is not accepted, whatever zxcvbn scored."""
+    strength = verdict.score if verdict.ok else min(verdict.score, 1)
+    label = f"Good: {_STRENGTH_WORDS[strength]}" if verdict.ok else NOT_ACCEPTED
+    return {"acceptable": verdict.ok, "problems": list(verdict.problems), "strength": strength, "label": label}
 
 
 def reset_blueprint(
@@ -38,7 +61,7 @@ def reset_blueprint(
     sessions: ResetSessions,
     *,
     requests_per_minute: int,
-    password_min_length: int,
+    options: ResetPageOptions,
     https: bool,
     on_done: Callable[[BaseResponse, ResetOutcome], None] | None = None,  # the hand-over to /enroll
 ) -> Blueprint:
@@ -58,8 +81,26 @@ def reset_blueprint(
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def form(problems: tuple[str, ...] = (), status: int = 200) -> tuple[str, int]:
-        page = render_template("reset.html", problems=problems, csrf=csrf_token(), minimum=password_min_length)
+    def form(
+        problems: tuple[str, ...] = (),
+        status: int = 200,
+        *,
+        typed: str = "",
+        mismatch: bool = False,
+        failed: bool = False,
+    ) -> tuple[str, int]:
+        """The form; after an error, with the typed password back in the first field (the response is no-store,
+        like every response here, and the value is never logged nor put in a URL)."""
+        page = render_template(
+            "reset.html",
+            problems=problems,
+            typed=typed,
+            mismatch=mismatch,
+            failed=failed,
+            csrf=csrf_token(),
+            minimum=options.min_length,
+            history=options.history,
+        )
         return page, status
 
     def invalid() -> Response:
@@ -99,20 +140,30 @@ def reset_blueprint(
         token = session_token()
         if token is None:
             return invalid()
-        outcome = service.complete_reset(token, request.form.get("password", ""), request.form.get("confirmation", ""))
+        typed = request.form.get("password", "")
+        outcome = service.complete_reset(token, typed, request.form.get("confirmation", ""))
         if outcome.status is ResetStatus.DONE:
             engine.reset_completed(outcome)
             sessions.close(request.cookies.get(COOKIE))
-            page = render_template("reset_done.html", notes=outcome.problems, enroll=on_done is not None)
-            response = make_response(page, 200)
+            done = render_template(
+                "reset_done.html", notes=outcome.problems, portal_url=options.portal_url, enroll=on_done is not None
+            )
+            response = make_response(done, 200)
             response.delete_cookie(COOKIE, path="/reset", secure=https, httponly=True, samesite="Lax")
             if on_done is not None:
                 on_done(response, outcome)
             return response
         if outcome.status is ResetStatus.INVALID_LINK:
             return invalid()
-        problems = outcome.problems or ("We couldn't save your new password just now. Please try again.",)
-        return form(problems, _STATUS[outcome.status])
+        status = _STATUS[outcome.status]
+        if outcome.status is ResetStatus.MISMATCH:
+            # Said next to the second field; what is wrong with the first one, if anything, is listed as usual.
+            verdict = service.check_password(token, typed)
+            return form(verdict.problems if verdict else (), status, typed=typed, mismatch=True)
+        if outcome.status is ResetStatus.FAILED:
+            problems = outcome.problems or ("We couldn't save your new password just now. Please try again.",)
+            return form(problems, status, typed=typed, failed=True)
+        return form(outcome.problems, status, typed=typed)
 
     @pages.post(FORM_PATH + "/check")
     def check() -> Response:
@@ -121,10 +172,19 @@ def reset_blueprint(
         password = body.get("password") if isinstance(body, dict) else None
         if not isinstance(password, str):
             abort(400, description='Send a JSON object like {"password": "..."}.')
-        token = session_token()
-        verdict = service.check_password(token, password) if token is not None else None
+        handle = request.cookies.get(COOKIE)
+        token = sessions.token(handle)
+        if handle is None or token is None:
+            abort(410, description="This link has expired or was already used.")
+        # Per reset session too (the address limit is an office-sized backstop): a check may cost a slow hash
+        # per kept password, and the meter asks at most once per pause in typing.
+        key = "reset-check:" + hashlib.sha256(handle.encode()).hexdigest()[:32]
+        wait = limiter.hit(key, limit=options.checks_per_minute, window_seconds=60)
+        if wait is not None:
+            return make_response(jsonify(error="Too many checks; wait a moment."), 429, {"Retry-After": str(wait)})
+        verdict = service.check_password(token, password)
         if verdict is None:
             abort(410, description="This link has expired or was already used.")
-        return jsonify(ok=verdict.ok, score=verdict.score, problems=list(verdict.problems))
+        return jsonify(meter(verdict))
 
     return pages

@@ -19,6 +19,7 @@ from core.delivery.ports import EmailSender, SmsSender
 from core.delivery.queue import DeliveryQueue
 from core.directory.port import DirectoryBackend
 from core.secrets.answers import AnswerStore
+from core.secrets.breached import BreachedPasswords
 from core.secrets.codes import CodeBook
 from core.secrets.hashing import KeyedHasher
 from core.secrets.limits import FailureCounter
@@ -139,6 +140,7 @@ def build_deps(
             min_length=settings.password_min_length,
             max_length=settings.password_max_length,
             min_strength=settings.password_min_strength,
+            breached=BreachedPasswords(settings.breached_passwords_file),
         ),
         notifier=Notifier(email=email, sms=sms, email_breaker=breakers[Method.EMAIL], sms_breaker=breakers[Method.SMS]),
         deliveries=DeliveryQueue(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from core.directory.port import DirectoryUnavailable, PasswordRefused
+from core.directory.port import Account, DirectoryUnavailable, PasswordRefused
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
 from core.secrets.password_policy import PolicyResult
@@ -83,9 +83,18 @@ class Reset:
             row = self._deps.links.find_valid(session, token, self._deps.clock.now())
             account_id = row.account_id if row else None
         account = self._deps.directory.get(account_id) if account_id is not None else None
-        if account is None:
+        if account is None or account_id is None:
             return None
-        return self._deps.passwords.check(password, account.personal_words)
+        return self._judge(account_id, account, password)
+
+    def _judge(self, account_id: int, account: Account, password: str) -> PolicyResult:
+        """The one verdict the live check and the submit both give: the policy, then the history (only for a
+        password that passes the rest, as it costs one slow hash per kept password)."""
+        verdict = self._deps.passwords.check(password, account.personal_words)
+        history = self._deps.limits.password_history
+        if verdict.ok and self._deps.directory.is_recent_password(account_id, password, history):
+            return verdict.refused_because(f"It is one of your last {history} passwords; choose a new one.")
+        return verdict
 
     def link_is_valid(self, token: str) -> bool:
         with self._deps.database.transaction() as session:
@@ -106,13 +115,9 @@ class Reset:
             return ResetOutcome(ResetStatus.INVALID_LINK)
         if new_password != confirmation:
             return ResetOutcome(ResetStatus.MISMATCH, ("The two passwords are not the same.",))
-        verdict = self._deps.passwords.check(new_password, account.personal_words)
-        problems = list(verdict.problems)
-        history = self._deps.limits.password_history
-        if verdict.ok and self._deps.directory.is_recent_password(account_id, new_password, history):
-            problems.append(f"It is one of your last {history} passwords; choose a new one.")
-        if problems:
-            return ResetOutcome(ResetStatus.REJECTED, tuple(problems), verdict.score)
+        verdict = self._judge(account_id, account, new_password)
+        if not verdict.ok:
+            return ResetOutcome(ResetStatus.REJECTED, verdict.problems, verdict.score)
         with self._deps.database.transaction() as session:
             row = self._deps.links.find_valid(session, token, now)
             if row is None or not self._deps.links.consume(session, row, now):

@@ -1,4 +1,4 @@
-"""The new-password rule (NIST SP 800-63B): length and guessability, never composition rules.
+"""The new-password rule (NIST SP 800-63B): length, not known breached, guessability; never composition rules.
 
 Passwords are NFKC-normalised before they are counted, checked or hashed, so "ｐａｓｓ" typed on a
 full-width keyboard and "pass" are the same password, and set/verify always agree.
@@ -15,7 +15,9 @@ from typing import Any
 
 from zxcvbn import zxcvbn
 
-__all__ = ["PasswordPolicy", "PolicyResult", "normalise_password"]
+from core.secrets.breached import BreachedPasswords
+
+__all__ = ["BREACHED", "PasswordPolicy", "PolicyResult", "normalise_password"]
 
 # zxcvbn's matching is super-linear, so it only ever sees this many code points at a time.
 _ZXCVBN_WINDOW = 72
@@ -24,6 +26,13 @@ _WORD_SPLIT = re.compile(r"[^\w]+|_")
 # zxcvbn keeps user_inputs in a module-level dictionary while it scores, so two threads checking
 # different people's passwords at once could see each other's words; serialise the calls.
 _ZXCVBN_LOCK = threading.Lock()
+
+_COMMON = "This is a common password (or close to one) that attackers try first; choose something nobody else would."
+_GUESSABLE = "This password is too easy to guess; make it longer or less predictable."
+BREACHED = (
+    "This password is on a list of passwords exposed in data breaches, so attackers try it first; "
+    "choose one nobody else uses."
+)
 
 
 def normalise_password(password: str) -> str:
@@ -38,9 +47,19 @@ class PolicyResult:
     problems: tuple[str, ...] = ()  # sentences a person can act on; never the password itself
     suggestions: tuple[str, ...] = ()
 
+    def refused_because(self, problem: str) -> PolicyResult:
+        """The same verdict with one more problem (a rule checked outside the policy, such as history)."""
+        return PolicyResult(False, self.score, (*self.problems, problem), self.suggestions)
+
 
 class PasswordPolicy:
-    def __init__(self, min_length: int = 12, max_length: int = 128, min_strength: int = 3) -> None:
+    def __init__(
+        self,
+        min_length: int = 12,
+        max_length: int = 128,
+        min_strength: int = 3,
+        breached: BreachedPasswords | None = None,
+    ) -> None:
         if not 1 <= min_length <= max_length:
             raise ValueError("min_length must be between 1 and max_length")
         if not 0 <= min_strength <= 4:
@@ -48,6 +67,7 @@ class PasswordPolicy:
         self.min_length = min_length
         self.max_length = max_length
         self.min_strength = min_strength
+        self.breached = breached if breached is not None else BreachedPasswords()
 
     def check(self, password: str, personal_words: Sequence[str] = ()) -> PolicyResult:
         candidate = normalise_password(password)
@@ -77,16 +97,14 @@ class PasswordPolicy:
 
         score = 0
         if self.min_length <= length <= self.max_length:
+            breached = self.breached.is_breached(candidate)
+            if breached:
+                problems.append(BREACHED)
             result = _strength(candidate, words)
             score = int(result["score"])
+            if score < self.min_strength and not breached:  # "breached" already says attackers try it
+                problems.append(_COMMON if _is_common(result) else _GUESSABLE)
             if score < self.min_strength:
-                if _is_common(result):
-                    problems.append(
-                        "This is a common password (or close to one) that attackers try first; "
-                        "choose something nobody else would."
-                    )
-                else:
-                    problems.append("This password is too easy to guess; make it longer or less predictable.")
                 feedback = result.get("feedback", {})
                 if feedback.get("warning"):
                     suggestions.append(str(feedback["warning"]))

@@ -71,7 +71,8 @@ def test_live_check_returns_the_servers_verdict(app: Flask, core: Core) -> None:
     check = FORM_PATH + "/check"
     weak = client.post(check, json={"password": "Jordan Example"}, headers=headers).get_json()
     strong = client.post(check, json={"password": STRONG}, headers=headers).get_json()
-    assert weak["ok"] is False and weak["problems"] and strong["ok"] is True
+    assert weak["acceptable"] is False and weak["problems"] and weak["label"] == "Not accepted"
+    assert strong == {"acceptable": True, "problems": [], "strength": 4, "label": "Good: very strong"}
     assert client.post(check, json={"password": STRONG}).status_code == 400
 
 

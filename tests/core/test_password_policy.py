@@ -1,4 +1,4 @@
-"""PasswordPolicy: NIST 800-63B length and guessability rules, NFKC, personal words."""
+"""PasswordPolicy: NIST 800-63B length, breached and guessability rules, NFKC, personal words."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import unicodedata
 
 import pytest
 
-from core.secrets.password_policy import PasswordPolicy, PolicyResult, normalise_password
+from core.secrets.breached import BreachedPasswords
+from core.secrets.password_policy import BREACHED, PasswordPolicy, PolicyResult, normalise_password
 
 PERSONAL = ["E1001", "Alice", "Smith", "asmith", "alice.smith"]
 STRONG_12 = "Tq8#vZ2!mK4p"
@@ -21,6 +22,11 @@ def policy() -> PasswordPolicy:
 
 def _texts(result: PolicyResult) -> str:
     return "\n".join(result.problems + result.suggestions)
+
+
+def _said_attackers_try_it(result: PolicyResult) -> bool:
+    """Either "common password" (zxcvbn's list, keyboard walks) or "breached" (the shipped list)."""
+    return any("common password" in p or p == BREACHED for p in result.problems)
 
 
 def _assert_not_echoed(result: PolicyResult, password: str) -> None:
@@ -83,7 +89,7 @@ def test_fullwidth_is_normalised(policy: PasswordPolicy) -> None:
     assert normalise_password("ｐａｓｓｗｏｒｄ１２３４") == "password1234"
     result = policy.check("ｐａｓｓｗｏｒｄ１２３４")
     assert not result.ok
-    assert any("common password" in p for p in result.problems)
+    assert BREACHED in result.problems  # "password1234", the shipped list's entry, after NFKC
     nfd = unicodedata.normalize("NFD", "Crème brûlée à minuit")
     assert normalise_password(nfd) == unicodedata.normalize("NFC", "Crème brûlée à minuit")
 
@@ -93,7 +99,7 @@ def test_common_passwords_rejected(policy: PasswordPolicy, password: str) -> Non
     result = policy.check(password, PERSONAL)
     assert not result.ok
     assert result.score < 3
-    assert any("common password" in p for p in result.problems)
+    assert _said_attackers_try_it(result)
     _assert_not_echoed(result, password)
 
 
@@ -139,3 +145,31 @@ def test_control_characters_are_refused_with_a_reason(policy: PasswordPolicy, co
     verdict = policy.check(strong[:6] + control + strong[6:])
     assert not verdict.ok
     assert any("control characters" in problem for problem in verdict.problems)
+
+
+@pytest.mark.parametrize("password", ["leavemealone", "LeaveMeAlone", "ｌｅａｖｅｍｅａｌｏｎｅ"])
+def test_a_password_on_the_shipped_breached_list_is_refused_whatever_its_score(password: str) -> None:
+    lenient = PasswordPolicy(min_length=12, min_strength=0)  # zxcvbn alone would let it through
+    result = lenient.check(password)
+    assert not result.ok and result.problems == (BREACHED,)
+    _assert_not_echoed(result, password)
+    assert lenient.check("leave me alone now, violin").ok  # only the listed password itself
+
+
+def test_breached_and_weak_says_it_once(policy: PasswordPolicy) -> None:
+    problems = policy.check("password1234").problems
+    assert problems.count(BREACHED) == 1 and not any("common password" in p for p in problems)
+
+
+def test_the_shipped_list_is_the_common_breached_passwords() -> None:
+    breached = BreachedPasswords()
+    assert breached.common_count > 10_000
+    assert breached.is_breached("baseball") and breached.is_breached("iloveyou")
+    assert not breached.is_breached("maple river quietly 1987 lantern")
+
+
+def test_a_rule_checked_outside_the_policy_refuses_the_verdict(policy: PasswordPolicy) -> None:
+    verdict = policy.check(STRONG_12)
+    refused = verdict.refused_because("It is one of your last 5 passwords.")
+    assert verdict.ok and not refused.ok
+    assert refused.problems == ("It is one of your last 5 passwords.",) and refused.score == verdict.score
