@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from core.storage.models import OutboxMessage
-from tests.browser.conftest import LiveServer, bot_says, open_chat
+from tests.browser.conftest import STRONG, LiveServer, bot_says, chat_to_reset_link, open_chat
 from tests.core.conftest import OLD_PASSWORD, add_employee
 from tests.support.axe import _axe_script
 from tests.support.axe import assert_no_axe_violations as _assert_no_axe_violations
@@ -171,3 +171,18 @@ def test_a_wrong_sign_in_is_announced_and_passes_axe(live_server: LiveServer, pa
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("That sign-in didn't work")
     assert_no_axe_violations(page)
+
+
+def test_the_reset_success_screen_leads_to_enroll_signed_in(live_server: LiveServer, page: Page, shot: Shot) -> None:
+    page.goto(chat_to_reset_link(page, live_server))
+    page.locator("#password").fill(STRONG)
+    page.locator("#confirmation").fill(STRONG)
+    page.locator("#submit").click()
+    page.get_by_role("link", name="Set up your recovery methods").click()
+    expect(page).to_have_url(live_server.url + "/enroll")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # signed in, no password asked again
+    expect(page.locator("#method-email")).to_contain_text("e1001@example.com")
+    shot(page, "handed-over")
+    page.get_by_role("button", name="Sign out").click()  # the pass was used up: now the password is needed
+    page.goto(live_server.url + "/enroll")
+    expect(page).to_have_url(live_server.url + "/enroll/sign-in")
