@@ -147,6 +147,22 @@ def test_add_a_phone_with_its_code_then_questions(client: FlaskClient, core: Cor
     assert methods.count == 2 and methods.questions is not None and methods.questions.count == 3
 
 
+def test_an_expired_code_asks_for_a_new_one_which_then_works(client: FlaskClient, core: Core, clock: FakeClock) -> None:
+    account = nobody_on_file(core)
+    sign_in(client)
+    post(client, "/enroll/contact/mobile", value=NEW_PHONE)
+    old = last_outbox_code(core, "sms")
+    clock.advance(minutes=9)
+    client.get("/enroll")  # activity: the page session lives on while the code expires
+    clock.advance(minutes=2)
+    expired = post(client, "/enroll/contact/mobile/code", code=old)
+    assert expired.status_code == 410 and "Send a new code" in expired.get_data(as_text=True)
+    assert post(client, "/enroll/contact/mobile", value=NEW_PHONE).status_code == 303  # the resend button
+    new = last_outbox_code(core, "sms")
+    assert post(client, "/enroll/contact/mobile/code", code=new).status_code == 303
+    assert core.enrollment.methods(account).count == 1
+
+
 def test_the_last_method_cannot_be_removed(client: FlaskClient, core: Core) -> None:
     nobody_on_file(core)
     sign_in(client)
