@@ -75,6 +75,7 @@ def enroll_phone_and_questions(page: Page, server: LiveServer, shot: Shot) -> No
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator("#method-mobile")).to_contain_text("Verified")
     page.get_by_role("link", name="Choose 3 security questions").click()
+    assert_no_axe_violations(page)
     for number, (question, answer) in enumerate(ANSWERS.items(), 1):
         page.locator(f"#question_{number}").select_option(question)
         page.locator(f"#answer_{number}").fill(answer)
