@@ -13,8 +13,14 @@ def test_report_enrollment_prints_coverage_by_count_and_by_method(cli: Cli) -> N
     result = cli.run("report", "enrollment")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Enrollment coverage: 6 employee(s)\n")
-    for line in ("    0 method(s)       1   17%", "    1 method(s)       3   50%", "    2 method(s)       0    0%",
-                 "   3+ method(s)       2   33%", "  mobile (SMS)              3", "  security questions        3"):
+    for line in (
+        "    0 method(s)       1   17%",
+        "    1 method(s)       3   50%",
+        "    2 method(s)       0    0%",
+        "   3+ method(s)       2   33%",
+        "  mobile (SMS)              3",
+        "  security questions        3",
+    ):
         assert line + "\n" in result.stdout, line  # fmt: skip
     assert cli.run("report", "nothing").returncode == 2  # only known reports
 

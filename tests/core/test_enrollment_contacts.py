@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from core.delivery.ports import DeliveryError
 from core.enrollment.types import ConfirmStatus, ContactSource, StartStatus
 from core.types import Method, Requester, SendStatus
 from tests.core.conftest import CoreFactory, add_employee
@@ -104,3 +107,18 @@ def test_a_self_email_is_used_by_recovery_only_where_the_directory_has_none(core
     assert core.enrollment.confirm_contact(account_id, "email", code).status is ConfirmStatus.OK
     handle = core.recovery.start("E1001", Requester("web", "later"))
     assert core.recovery.options(handle).methods == (Method.EMAIL, Method.QUESTIONS)
+
+
+def test_no_code_is_queued_while_the_provider_is_down(core) -> None:
+    account_id = without_phone(core)
+    breaker = core.recovery.breakers[Method.SMS]
+
+    def failing() -> None:
+        raise DeliveryError("sms", "provider down")
+
+    for _ in range(breaker.failure_threshold):
+        with contextlib.suppress(DeliveryError):
+            breaker.call(failing)
+    result = core.enrollment.start_contact(account_id, "sms", NEW_PHONE, WEB)
+    assert result.status is StartStatus.UNAVAILABLE
+    assert messages_to(core, NEW_PHONE) == []
