@@ -192,7 +192,7 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         reset_sessions=ResetSessions(core.database, core.clock, ttl_seconds=settings.reset_token_ttl_seconds),
         demo_sign_in=core.directory.sign_in if isinstance(core.directory, SqlDirectory) else None,
         options=options,
-        enroll=EnrollParts(core.enrollment, EnrollHandover(core.database, core.clock), core.clock),
+        enroll=EnrollParts(core.enrollment, EnrollHandover(core.enrollment.deps), core.clock),
     )
 
 

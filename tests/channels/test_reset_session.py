@@ -89,7 +89,7 @@ def test_after_the_first_request_no_url_or_log_line_holds_the_token(
     assert token not in caplog.text  # the first request's own line is redacted too
     assert STRONG not in caplog.text  # nor the password, checked live and submitted
     # The success page gave this browser a one-time pass to /enroll (issue 16); the browser uses it there.
-    assert EnrollHandover(core.database, core.clock).redeem(cookies[ENROLL_PASS].value) is not None
+    assert EnrollHandover(core.enrollment.deps).redeem(cookies[ENROLL_PASS].value) is not None
     with core.database.transaction() as session:  # the session row holds the token only sealed, and is gone now
         assert session.scalars(select(ResetSession)).all() == []
 
