@@ -20,7 +20,7 @@ from bot.relay import SupportRelay
 from bot.store import SqlConversationStore
 from bot.terminal import TERMINAL, terminal_inbox
 from channels.contract import BackgroundStart, Channel
-from channels.web import ChatLimits, ResetPageOptions, WebChannel, WebOptions
+from channels.web import ChatLimits, EnrollParts, ResetPageOptions, WebChannel, WebOptions
 from channels.web.chat_session import ChatSessions
 from channels.web.history import WebHistory
 from core.clock import Clock, SystemClock
@@ -31,6 +31,7 @@ from core.delivery.senders import email_sender_for, sms_sender_for
 from core.delivery.worker import DeliveryWorker
 from core.directory.port import DirectoryBackend
 from core.directory.sql import SqlDirectory
+from core.enrollment.handover import EnrollHandover
 from core.enrollment.service import EnrollmentService
 from core.logging_setup import configure_logging
 from core.recovery.service import RecoveryService
@@ -195,6 +196,7 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         reset_sessions=ResetSessions(core.database, core.clock, ttl_seconds=settings.reset_token_ttl_seconds),
         demo_sign_in=core.directory.sign_in if isinstance(core.directory, SqlDirectory) else None,
         options=options,
+        enroll=EnrollParts(core.enrollment, EnrollHandover(core.enrollment.deps), core.clock),
     )
 
 
