@@ -15,21 +15,12 @@ from sqlalchemy import select
 from core.storage.models import OutboxMessage
 from tests.browser.conftest import STRONG, LiveServer, bot_says, chat_to_reset_link, open_chat
 from tests.core.conftest import OLD_PASSWORD, add_employee
-from tests.support.axe import _axe_script
-from tests.support.axe import assert_no_axe_violations as _assert_no_axe_violations
+from tests.support.axe import assert_no_axe_violations
 
 Shot = Callable[[Page, str], Path]
 EMPLOYEE = "E3001"
 PHONE = "+447700900123"
 ANSWERS = {"first_pet": "Quokka Biscuit", "birth_city": "Zanzibar Quay", "first_school": "Heronsgate"}
-
-
-def assert_no_axe_violations(page: Page) -> None:
-    """axe on a page under the app's strict CSP: the helper's <script> tag would be refused, so the script is
-    evaluated through the DevTools protocol first (which CSP does not govern)."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_script())
-    _assert_no_axe_violations(page)
 
 
 def nothing_on_file(server: LiveServer) -> None:
