@@ -64,3 +64,13 @@ def test_read_after_the_pending_row_leaves_it_pending(core: Core) -> None:
     assert history.after("s1", row_id) == ([], row_id)
     shown, _ = history.after("s1", row_id - 1)
     assert shown[0]["link"]["url"] == URL
+
+
+def test_a_newer_link_lets_go_of_one_still_held(core: Core) -> None:
+    history = _history(core)
+    history.hold_link("s1", REPLY, sender="agent")
+    newer = Reply("Here is a newer link.", link=Link(URL + "-2", "Choose a new password"))
+    history.hold_link("s1", newer, sender="agent")
+    assert [sender for sender, _ in _rows(core)] == ["agent", PENDING]  # one sealed link at most per chat
+    old, new = history.after("s1", 0)[0]
+    assert old["link"] is None and new["link"]["url"] == URL + "-2"
