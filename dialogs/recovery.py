@@ -239,11 +239,9 @@ class RecoveryDialog(Readers, Courtesies, WaitReplies):
         return self.replies
 
     def support_finished(self, *, returned: bool) -> list[Reply]:
-        """The agent closed the ticket: a person waiting in hand-off moves on; one past it is told, too."""
+        """The agent closed the ticket. Only a person still waiting in hand-off is moved on."""
         if self.state == State.HANDOFF:
             self.fire("support_returned" if returned else "support_closed")
-        elif not returned:
-            self.say(TEXT["support_closed"])
         return self.replies
 
     def agent_sent_link(self, handle: str, link: Link) -> list[Reply]:
