@@ -49,9 +49,12 @@ class WaitReplies:
     def say_send_refused(self) -> None:
         text = self._send_refused_text()
         wait = self.slots.get("retry_after") if self.slots["send_status"] == SendStatus.TOO_SOON.value else None
-        if self.state == State.CHOOSE_METHOD:
+        if self.state == State.CHOOSE_METHOD and wait:
             self.offer_methods()  # one reply: the wait, then the methods (choosing one again is "send again")
             self.replies[-1] = replace(self.replies[-1], text=f"{text} {self.replies[-1].text}", wait_seconds=wait)
+        elif self.state == State.CHOOSE_METHOD:
+            self.say(text)
+            self.offer_methods()
         else:
             self.say(text, choices=Buttons.WAIT if wait else Buttons.CODE, expects="code", wait_seconds=wait)
 
