@@ -19,6 +19,7 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures: SQLite, a live ser
     context,
     database,
     live_server,
+    live_settings,
     open_chat,
     page,
     reset_link_over_http,
