@@ -102,6 +102,10 @@ def _reply_lines(reply: Reply) -> list[str]:
     return lines
 
 
+def _lines_of(replies: list[Reply]) -> list[str]:
+    return [line for reply in replies for line in _reply_lines(reply)]
+
+
 def _stored_reply(message: dict[str, Any]) -> Reply:
     choices = tuple((str(c["label"]), str(c["value"])) for c in message.get("choices") or ())
     return Reply(str(message["text"]), choices, author="agent" if message.get("from") == "agent" else "bot")
@@ -137,7 +141,7 @@ class _Arrivals:
         lines: list[str] = []
         if self._inbox is not None:
             messages, self._seq = self._inbox.after(self._user, self._seq)
-            lines += [line for message in messages for line in _reply_lines(_stored_reply(message))]
+            lines += _lines_of([_stored_reply(message) for message in messages])
         if self._outbox is not None:
             entries = self._outbox.after(self._seen_outbox)
             newest = entries[-1].id if entries else self._seen_outbox
@@ -174,14 +178,13 @@ def run_terminal_chat(
 ) -> int:
     screen, arrivals = _Screen(out), _Arrivals(inbox, demo_outbox, user_id)
     screen.say(["Talk to ResetDesk here; Ctrl-D leaves."])
-    screen.say(line for reply in engine.open(TERMINAL, user_id) for line in _reply_lines(reply))
+    screen.say(_lines_of(engine.open(TERMINAL, user_id)))
     lines = _Lines(source)
     try:
         while (text := _next_line(lines, screen, arrivals, poll_seconds)) is not None:
             if not text.strip():
                 continue
-            screen.say(line for reply in engine.handle(Inbound(TERMINAL, user_id, text.strip())) for line in
-                       _reply_lines(reply))  # fmt: skip
+            screen.say(_lines_of(engine.handle(Inbound(TERMINAL, user_id, text.strip()))))
             after_turn()  # e.g. deliver the code just queued, so the outbox below shows it
             screen.say(arrivals.lines())
     except KeyboardInterrupt:
