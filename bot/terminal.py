@@ -14,6 +14,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import Any, TextIO
 
 from bot.engine import Engine
@@ -27,6 +28,7 @@ __all__ = ["PROMPT", "TERMINAL", "run_terminal_chat", "terminal_inbox"]
 TERMINAL = "terminal"  # the channel name of terminal conversations
 PROMPT = "you> "
 _AUTHORS = {"bot": "ResetDesk", "agent": "IT support"}
+_SAME_NOTICE_SECONDS = 10  # one notice by email and by SMS is kept twice within moments
 
 
 def terminal_inbox(history: ChatHistory) -> Deliver:
@@ -100,6 +102,10 @@ def _reply_lines(reply: Reply) -> list[str]:
     return lines
 
 
+def _lines_of(replies: list[Reply]) -> list[str]:
+    return [line for reply in replies for line in _reply_lines(reply)]
+
+
 def _stored_reply(message: dict[str, Any]) -> Reply:
     choices = tuple((str(c["label"]), str(c["value"])) for c in message.get("choices") or ())
     return Reply(str(message["text"]), choices, author="agent" if message.get("from") == "agent" else "bot")
@@ -112,24 +118,17 @@ def _gist(body: str) -> str:
     return first.split(". ")[0].rstrip(".")
 
 
-def _outbox_lines(entries: list[OutboxEntry]) -> list[str]:
-    """One line per message; a notice sent to several contacts at once is one line naming them all."""
-    alike: dict[str, list[OutboxEntry]] = {}
-    for entry in entries:
-        alike.setdefault(_gist(entry.body), []).append(entry)
-    lines = []
-    for group in alike.values():
-        to = ", ".join(f"{entry.kind} to {entry.recipient}" for entry in group)
-        lines.append(f"   [demo outbox: {to}] {group[0].body.strip().splitlines()[0]}")
-    return lines
-
-
 class _Arrivals:
-    """What reached this conversation since it was last looked at: pushed replies, then demo outbox messages."""
+    """What reached this conversation since it was last looked at: pushed replies, then demo outbox messages.
+
+    The change notice goes by email and by SMS: one notice, so one line naming both. Between turns the outbox
+    is printed once it stopped growing for a poll (another process writes the two one after the other), and a
+    message like one printed moments ago is left out rather than printed twice."""
 
     def __init__(self, inbox: ChatHistory | None, outbox: Outbox | None, user_id: str) -> None:
         self._inbox, self._outbox, self._user = inbox, outbox, user_id
-        self._seen_outbox = outbox.newest_id() if outbox else 0
+        self._seen_outbox = self._growing = outbox.newest_id() if outbox else 0
+        self._printed: dict[str, datetime] = {}  # gist -> when the message printed under it was kept
         self._seq = 0
         while inbox is not None:  # start after what an earlier session of this user was shown
             _, newest = inbox.after(user_id, self._seq)
@@ -137,16 +136,32 @@ class _Arrivals:
                 break
             self._seq = newest
 
-    def lines(self) -> list[str]:
+    def lines(self, *, settled: bool = True) -> list[str]:
+        """New lines to print; `settled`: right after a turn, whose deliveries are done (else wait a poll)."""
         lines: list[str] = []
         if self._inbox is not None:
             messages, self._seq = self._inbox.after(self._user, self._seq)
-            lines += [line for message in messages for line in _reply_lines(_stored_reply(message))]
+            lines += _lines_of([_stored_reply(message) for message in messages])
         if self._outbox is not None:
             entries = self._outbox.after(self._seen_outbox)
-            if entries:
-                self._seen_outbox = entries[-1].id
-            lines += _outbox_lines(entries)
+            newest = entries[-1].id if entries else self._seen_outbox
+            if entries and (settled or newest == self._growing):
+                self._seen_outbox = newest
+                lines += self._outbox_lines(entries)
+            self._growing = newest
+        return lines
+
+    def _outbox_lines(self, entries: list[OutboxEntry]) -> list[str]:
+        alike: dict[str, list[OutboxEntry]] = {}
+        for entry in entries:
+            earlier = self._printed.get(_gist(entry.body))
+            if earlier is None or abs((entry.created_at - earlier).total_seconds()) > _SAME_NOTICE_SECONDS:
+                alike.setdefault(_gist(entry.body), []).append(entry)
+        lines = []
+        for gist, group in alike.items():
+            self._printed[gist] = group[0].created_at
+            to = ", ".join(f"{entry.kind} to {entry.recipient}" for entry in group)
+            lines.append(f"   [demo outbox: {to}] {group[0].body.strip().splitlines()[0]}")
         return lines
 
 
@@ -163,19 +178,19 @@ def run_terminal_chat(
 ) -> int:
     screen, arrivals = _Screen(out), _Arrivals(inbox, demo_outbox, user_id)
     screen.say(["Talk to ResetDesk here; Ctrl-D leaves."])
-    screen.say(line for reply in engine.open(TERMINAL, user_id) for line in _reply_lines(reply))
+    screen.say(_lines_of(engine.open(TERMINAL, user_id)))
     lines = _Lines(source)
     try:
         while (text := _next_line(lines, screen, arrivals, poll_seconds)) is not None:
             if not text.strip():
                 continue
-            screen.say(line for reply in engine.handle(Inbound(TERMINAL, user_id, text.strip())) for line in
-                       _reply_lines(reply))  # fmt: skip
+            screen.say(_lines_of(engine.handle(Inbound(TERMINAL, user_id, text.strip()))))
             after_turn()  # e.g. deliver the code just queued, so the outbox below shows it
             screen.say(arrivals.lines())
     except KeyboardInterrupt:
         pass
     out.write("\n")
+    screen.say(arrivals.lines())  # what came in while the last line was awaited
     out.flush()
     return 0
 
@@ -187,7 +202,7 @@ def _next_line(lines: _Lines, screen: _Screen, arrivals: _Arrivals, poll_seconds
         try:
             text = lines.wait(poll_seconds)
         except queue.Empty:
-            screen.say(arrivals.lines())  # e.g. "Your password has been changed", from the reset page
+            screen.say(arrivals.lines(settled=False))  # e.g. "Your password has been changed", from the reset page
             continue
         screen.answered()
         return text

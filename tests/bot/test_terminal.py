@@ -223,6 +223,7 @@ def test_in_a_real_terminal_process_beside_the_web_app(tmp_path: Path) -> None:
             mark = len(chat.screen)
             assert WebClient(served.url).set_password(link, NEW_PASSWORD).status == 200
             chat.wait_for(r"\nResetDesk: Your password has been changed.*\n(.*\n)*you> $", after=mark)
+            chat.wait_for(r"\[demo outbox: email to e1001@example.com, sms to \+15555550101\] The password", after=mark)
             chat.process.stdin.close()  # type: ignore[union-attr]  # Ctrl-D
             assert chat.process.wait(timeout=30) == 0
         finally:
