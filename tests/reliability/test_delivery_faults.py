@@ -31,7 +31,7 @@ from tests.support import FakeClock
 from tests.support.races import audit_count, web_app
 
 TIMEOUT = 0.5  # seconds: the provider timeouts set for these tests
-SENT = "a 6-digit code to it"
+SENT = "a 6-digit code to "
 
 
 class SlowSmtpServer(FakeSmtpServer):
