@@ -12,6 +12,7 @@ from collections.abc import Callable
 from core.recovery.service import RecoveryService
 from core.secrets.codes import clean_code
 from core.types import CheckResult, CheckStatus, HandoffReason, Method, Options, Purpose, Requester, SendStatus
+from dialogs.enrollment_readers import EnrollmentReaders
 from dialogs.prompts import Buttons, Choice
 from dialogs.slots import Slots
 from dialogs.states import AWAITS_MESSAGE, State
@@ -36,8 +37,8 @@ _SWITCH_REQUESTS = {
 }
 
 
-class Readers:
-    """Mixed into RecoveryDialog; the attributes are the dialog's."""
+class Readers(EnrollmentReaders):
+    """Mixed into RecoveryDialog; the attributes are the dialog's. The enrollment states' readers are inherited."""
 
     service: RecoveryService
     requester: Requester
@@ -49,6 +50,8 @@ class Readers:
 
     def read_start(self) -> str:
         intents = read_intents(self.text)
+        if "enroll" in intents:  # "add a backup phone": only with fresh proof (dialogs/enrollment.py)
+            return "want_enroll"
         if "unlock" in intents and "reset" not in intents:
             return "want_unlock"
         if "reset" in intents:
@@ -214,6 +217,12 @@ READERS: dict[State, Reader] = {
     State.ANSWER_QUESTIONS: Readers.read_answer,
     State.AWAITING_RESET: Readers.read_awaiting,
     State.HANDOFF: Readers.read_handoff,
+    State.ENROLL_RECONFIRM: Readers.read_enroll_reconfirm,
+    State.ENROLL_OFFER: Readers.read_enroll_offer,
+    State.ENROLL_CONTACT: Readers.read_enroll_contact,
+    State.ENROLL_CONTACT_CODE: Readers.read_enroll_contact_code,
+    State.ENROLL_PICK_QUESTION: Readers.read_enroll_pick_question,
+    State.ENROLL_ANSWER: Readers.read_enroll_answer,
 }
 assert READERS.keys() == AWAITS_MESSAGE
 

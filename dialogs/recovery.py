@@ -12,6 +12,7 @@ from typing import Any
 from core.directory.port import DirectoryUnavailable
 from core.recovery.service import RecoveryService
 from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester, SendStatus
+from dialogs.enrollment import EnrollmentSteps
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
 from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, TEXT, Buttons, send_refused_text
 from dialogs.readers import Readers, reader_for
@@ -24,7 +25,7 @@ __all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "SECRET_STATES", "STATES", "TR
 _MAX_UNCLEAR = 3
 
 
-class RecoveryDialog(Readers):
+class RecoveryDialog(Readers, EnrollmentSteps):
     """One conversation's turn: restored from stored state and slots, run, then saved by the engine.
 
     `slots` hold only what is safe to store (handle, purpose, question ids, counters), never a secret.
