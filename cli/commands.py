@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import Core, build_delivery_worker, build_engine, create_app, ticket_alerts, wiring
+from cli import enrollment
 from core.directory.sql import SqlDirectory
 
 __all__ = ["COMMANDS", "DEMO_AGENT", "Command"]
@@ -205,5 +206,17 @@ COMMANDS = (
     Command("purge", "delete chats, tickets and audit events past their retention", purge),
     Command(
         "check-directory", "connect to the directory and show what ResetDesk sees", check_directory, _check_arguments
+    ),
+    Command(
+        "nudge-enrollment",
+        "message employees with fewer than 2 ways to verify them",
+        enrollment.nudge_enrollment,
+        enrollment.nudge_arguments,
+    ),
+    Command(
+        "report",
+        "print a report: `report enrollment` (coverage by method)",
+        enrollment.report,
+        enrollment.report_arguments,
     ),
 )

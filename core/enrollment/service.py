@@ -14,6 +14,7 @@ from core.enrollment.contacts import Contacts
 from core.enrollment.coverage import CoverageStep
 from core.enrollment.deps import EnrollmentDeps
 from core.enrollment.methods import MethodsStep
+from core.enrollment.proof import FRESH_SECONDS, proven_account
 from core.enrollment.questions import QuestionsStep
 from core.enrollment.sign_in import SignInStep
 from core.enrollment.types import (
@@ -51,6 +52,11 @@ class EnrollmentService:
         """The directory's password check (SQL argon2, LDAP/AD bind) under recovery's limits and lock; an
         unknown identifier is refused exactly like a wrong password. Raises DirectoryUnavailable."""
         return self._sign_in.sign_in(identifier, password, requester)
+
+    def proven_account(self, handle: str, within_seconds: int = FRESH_SECONDS) -> int | None:
+        """The account of a recovery that verified its person (or finished a reset) within `within_seconds`:
+        the chat's and the reset page's fresh proof. None when not verified, unknown, or older than that."""
+        return proven_account(self.deps, handle, within_seconds)
 
     def methods(self, account_id: int) -> Methods:
         return self._methods.methods(account_id)
