@@ -1,28 +1,26 @@
 """The chat's way into enrollment (issue 16): changes only right after a verification, for the verified person.
 
 The dialog (dialogs/enrollment.py) never holds an account id. It names its recovery's handle and the moment
-it saw the verification (`stamp`), and `account` checks again on every step that this recovery verified
-someone, that it belongs to the same chat user, and that the proof is at most FRESH_SECONDS old: a chat
-session taken over later gets nothing. Answers typed over several messages wait in the conversation sealed
-(AES-GCM, bound to the recovery), never in plain text.
+it saw the verification (`stamp`), and `account` checks again on every step that this conversation saw a
+verification, that the recovery belongs to the same chat user, and that core still counts it as fresh proof
+(EnrollmentService.proven_account: verified, or reset or unlocked, within 10 minutes, read from the audit
+trail): a chat session taken over later gets nothing. Answers typed over several messages wait in the
+conversation sealed (AES-GCM, bound to the recovery), never in plain text.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime
 
 from core.delivery.seal import PayloadSeal, SealError
 from core.enrollment.service import EnrollmentService
 from core.recovery.deps import RecoveryDeps
-from core.recovery.standing import Standing
 from core.storage.models import Recovery
 from core.types import Requester
 
-__all__ = ["FRESH_SECONDS", "ChatEnrollment"]
+__all__ = ["ChatEnrollment"]
 
-FRESH_SECONDS = 10 * 60  # "right after a verification": the issue's 10 minutes
 _SEAL_INFO = b"resetdesk/chat-enrollment-answers/v1"
 
 
@@ -31,7 +29,6 @@ class ChatEnrollment:
 
     def __init__(self, deps: RecoveryDeps, service: EnrollmentService, secret: bytes) -> None:
         self._deps = deps
-        self._standing = Standing(deps)
         self.service = service
         # Its own key: the delivery queue's seal is keyed from the same secret through another derivation.
         self._seal = PayloadSeal(hashlib.sha256(_SEAL_INFO + secret).digest())
@@ -41,24 +38,15 @@ class ChatEnrollment:
         return self._deps.clock.now().isoformat(timespec="seconds")
 
     def account(self, handle: str | None, requester: Requester, verified_at: str | None) -> int | None:
-        """The account this requester's recovery verified, while that proof is fresh; else None."""
+        """The account this requester's recovery verified, while core counts that proof as fresh; else None.
+        `verified_at` is the dialog's mark that the verification happened in this conversation."""
         if not handle or not verified_at:
-            return None
-        try:
-            age = (self._deps.clock.now() - datetime.fromisoformat(verified_at)).total_seconds()
-        except ValueError:
-            return None
-        if not 0 <= age <= FRESH_SECONDS:
             return None
         with self._deps.database.transaction() as session:
             recovery = session.get(Recovery, handle)
-            if recovery is None or recovery.account_id is None:
+            if recovery is None or (recovery.channel, recovery.channel_user) != (requester.channel, requester.user_id):
                 return None
-            if (recovery.channel, recovery.channel_user) != (requester.channel, requester.user_id):
-                return None
-            if not self._standing.options(session, recovery).verified:
-                return None
-            return recovery.account_id
+        return self.service.proven_account(handle)
 
     def seal(self, handle: str, value: str) -> str:
         sealed = self._seal.seal({"v": value}, context=f"enroll-answer:{handle}")
