@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make run HOST=0.0.0.0 PORT=8000`: where `app.py run` listens, and where links point unless
+# RESETDESK_PUBLIC_URL is set (PORT=0: any free port, printed at start).
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 .PHONY: run test lint typecheck diagram bench clean
 
@@ -13,8 +17,8 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) app.py demo-data
-	$(PY) app.py run
+	RESETDESK_HOST='$(HOST)' RESETDESK_PORT='$(PORT)' $(PY) app.py demo-data
+	RESETDESK_HOST='$(HOST)' RESETDESK_PORT='$(PORT)' $(PY) app.py run
 
 test: lint
 	$(PY) -m pytest

@@ -15,12 +15,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bot.dedupe import EventLedger
 from bot.delivery_notice import delivery_failure_notice
 from bot.engine import Engine
-from bot.history import ChatHistory
 from bot.relay import SupportRelay
 from bot.store import SqlConversationStore
 from channels.contract import BackgroundStart, Channel
 from channels.web import ChatLimits, ResetPageOptions, WebChannel, WebOptions
 from channels.web.chat_session import ChatSessions
+from channels.web.history import WebHistory
 from core.clock import Clock, SystemClock
 from core.delivery.alerts import EmailTicketAlert
 from core.delivery.outbox import Outbox
@@ -178,7 +178,7 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         demo=settings.demo_enabled,
         demo_sign_ins_per_minute=settings.demo_sign_ins_per_minute,
     )  # fmt: skip
-    history = ChatHistory(core.database, core.clock, WebChannel.name)
+    history = WebHistory(core.database, core.clock, WebChannel.name, secret=_key_bytes(settings))
     return WebChannel(
         engine,
         core.recovery,
@@ -246,6 +246,8 @@ def build_delivery_worker(core: Core, engine: Engine | None = None) -> DeliveryW
 
 def create_app(settings: Settings | None = None, *, core: Core | None = None) -> Flask:
     configure_logging()
+    if core is None and settings is None and "public_url" not in (settings := load_settings()).model_fields_set:
+        log.warning("RESETDESK_PUBLIC_URL is not set: links point at %s; set it (https)", settings.public_url)
     core = core or build_core(settings or load_settings())
     engine = build_engine(core)
     app = Flask(__name__, static_folder=None)  # static files are the web blueprint's /static

@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         sub = subcommands.add_parser(command.name, help=command.help)
         command.arguments(sub)
-        sub.set_defaults(handler=command.run)
+        sub.set_defaults(handler=command.run, prepare=command.prepare)
     return top
 
 
@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging(console=True)
     try:
-        settings = load_settings()
+        settings = args.prepare(load_settings(), args)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -7,7 +7,6 @@ import argparse
 import codecs
 import getpass
 import io
-import os
 import secrets
 import sys
 from collections.abc import Callable
@@ -16,7 +15,9 @@ from pathlib import Path
 
 from app import Core, build_delivery_worker, build_engine, create_app, ticket_alerts, wiring
 from cli import enrollment
+from cli.serve import configured_address, listen, run, run_arguments
 from core.directory.sql import SqlDirectory
+from core.settings import Settings
 
 __all__ = ["COMMANDS", "DEMO_AGENT", "Command"]
 
@@ -34,22 +35,8 @@ class Command:
     help: str
     run: Callable[[Core, argparse.Namespace], int]
     arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments
-
-
-def run(core: Core, args: argparse.Namespace) -> int:
-    app = create_app(core=core)
-    wired = wiring(app)
-    wired.delivery.start()
-    for start in wired.background():
-        start()
-    print(f"ResetDesk on http://{args.host}:{args.port}  (public URL {core.settings.public_url})")
-    app.run(host=args.host, port=args.port, threaded=True)
-    return 0
-
-
-def _run_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default=os.environ.get("RESETDESK_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("RESETDESK_PORT", "5000")))
+    # Before the Core is built: where links point when RESETDESK_PUBLIC_URL is unset (run: where it listens).
+    prepare: Callable[[Settings, argparse.Namespace], Settings] = configured_address
 
 
 def chat(core: Core, args: argparse.Namespace) -> int:
@@ -197,7 +184,7 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 COMMANDS = (
-    Command("run", "serve the web app (and channels that are configured)", run, _run_arguments),
+    Command("run", "serve the web app (and channels that are configured)", run, run_arguments, listen),
     Command("chat", "talk to ResetDesk in this terminal", chat, _chat_arguments),
     Command("worker", "send queued emails and SMS (run one or more in production)", worker, _worker_arguments),
     Command("import-employees", "import or update employees from a CSV file", import_employees, _import_arguments),

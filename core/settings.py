@@ -1,6 +1,6 @@
 """One typed settings object, read from RESETDESK_* environment variables and an optional `.env`.
 
-Every security number of DESIGN.md is a field here, so an operator can tune it and a test can pin it.
+Every security number of the design is a field here, so an operator can tune it and a test can pin it.
 A wrong value stops start-up with a `SettingsError` naming the variable and what it accepts.
 """
 
@@ -39,7 +39,9 @@ class Settings(BaseSettings):
 
     # Wiring
     database_url: str = DEFAULT_DATABASE_URL
-    public_url: str = "http://127.0.0.1:5000"
+    public_url: str = "http://127.0.0.1:5000"  # unset: `app.py` commands point links at host:port below
+    host: str = "127.0.0.1"  # where `app.py run` listens (--host/--port win)
+    port: int = Field(5000, ge=0, le=65535)  # 0: any free port, printed at start-up
     secret_key: SecretStr | None = None
     policy: Literal["standard", "strict"] = "standard"
     # Which methods a person is offered: those on file (`enrolled`), or every method of the policy to everyone
@@ -96,6 +98,8 @@ class Settings(BaseSettings):
     code_max_attempts: int = Field(5, ge=1)
     code_sends_per_hour: int = Field(5, ge=1)
     code_send_interval_seconds: int = Field(60, ge=0)
+    # The email domain shown for a code "sent" where no address is on file (unset: the most common one).
+    code_decoy_email_domain: str | None = Field(None, pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
     # Challenge questions
     questions_asked: int = Field(2, ge=1)

@@ -48,6 +48,23 @@ class HandoffReason(StrEnum):
     VERIFICATION_LOCKED = "verification_locked"
     NOT_UNDERSTOOD = "not_understood"
     DIRECTORY_DOWN = "directory_unavailable"
+    METHODS_UNUSABLE = "methods_unusable"  # contacts are on file, but the person can use none of them
+
+    @property
+    def words(self) -> str:
+        """The reason as support reads it (queue, ticket, alerts)."""
+        return _REASON_WORDS[self]
+
+
+_REASON_WORDS = {
+    HandoffReason.ASKED: "asked for a person",
+    HandoffReason.NO_METHOD: "no verification method on file",
+    HandoffReason.PROVIDER_DOWN: "code delivery not working",
+    HandoffReason.VERIFICATION_LOCKED: "too many failed attempts",
+    HandoffReason.NOT_UNDERSTOOD: "the bot did not understand",
+    HandoffReason.DIRECTORY_DOWN: "directory unavailable",
+    HandoffReason.METHODS_UNUSABLE: "cannot use any verification method on file",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +92,9 @@ class Options:
     locked: bool = False
     verified: bool = False
     completed: bool = False
+    # While locked: when self-service verification opens again, and in how many seconds (None: not locked).
+    locked_until: datetime | None = None
+    locked_seconds: int | None = None
 
 
 class SendStatus(StrEnum):
@@ -88,8 +108,13 @@ class SendStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
+    """`destination` says where the code went, masked ("a•••@example.com", or the phone's last 2 digits): set
+    when SENT, and when TOO_SOON with `code_pending` (the code sent a moment ago can still be typed)."""
+
     status: SendStatus
     retry_after: int | None = None
+    destination: str | None = None
+    code_pending: bool = False
 
     @property
     def sent(self) -> bool:

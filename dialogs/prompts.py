@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 
 from core.types import HandoffReason, Method, SendStatus
@@ -9,6 +10,7 @@ from dialogs.states import State
 
 __all__ = [
     "CODE_SENT",
+    "DESTINATION",
     "ENROLL_LABELS",
     "HANDOFF_REASON",
     "HELP",
@@ -17,6 +19,7 @@ __all__ = [
     "Buttons",
     "Choice",
     "Choices",
+    "lock_ends_text",
     "send_refused_text",
 ]
 
@@ -38,6 +41,7 @@ class Choice:
     ADD_EMAIL: Final = "add email"
     SET_QUESTIONS: Final = "set questions"
     NO_THANKS: Final = "no thanks"
+    RESTART: Final = "restart"
 
 
 Choices = tuple[tuple[str, str], ...]
@@ -55,12 +59,15 @@ class Buttons:
     HINT: Final[Choices] = (("Yes", Choice.YES), ("No, another account", Choice.NO))
     YES_NO: Final[Choices] = (("Yes", Choice.YES), ("No", Choice.NO))  # what an answer to HINT is matched against
     CODE: Final[Choices] = (("Resend the code", Choice.RESEND), ("Another way", Choice.ANOTHER_WAY))
+    # With a reply's wait_seconds: "Send again" comes first, and the web chat shows it once the wait is over.
+    WAIT: Final[Choices] = (("Send again", Choice.RESEND), ("Another way", Choice.ANOTHER_WAY))
     AWAITING: Final[Choices] = (("Send a new link", Choice.NEW_LINK),)
     GET_LINK: Final[Choices] = (("Get a new link", Choice.NEW_LINK),)  # in place of a link history won't show
     NONE: Final = ("I can't use any of these", Choice.NONE)  # after the method buttons
     NO_THANKS: Final = ("No thanks", Choice.NO_THANKS)  # after the enrollment buttons
     RECONFIRM: Final[Choices] = (("Yes, still mine", Choice.YES), ("No", Choice.NO))
     CONTACT_CODE: Final[Choices] = (("Send a new code", Choice.RESEND), ("No thanks", Choice.NO_THANKS))
+    START_OVER_OR_AGENT: Final[Choices] = (("Start over", Choice.RESTART), ("Talk to a person", Choice.AGENT))
 
 
 # Enrollment buttons: to add a way (or change it, once the person said those on file are not theirs).
@@ -90,13 +97,16 @@ TEXT: dict[str, str] = {
     "code_wrong": "That code isn't right. You have {tries} more {tries_word} with this code.",
     "code_expired": 'That code has expired or was replaced. Say "resend" for a new one, or "another way".',
     "code_used_up": "That code has had too many wrong tries. Let's try again.",
-    "too_soon": "Please wait {seconds} seconds before asking for another code.",
+    "too_soon": "You can ask for a new code in {seconds} seconds.",
+    "code_pending": "I sent you a code a moment ago {where}: type it here. "
+    "You can ask for a new code in {seconds} seconds.",
     "rate_limited": "Too many codes were sent for this account recently. Try again in {minutes} minutes, "
     "or choose another way.",
     "method_unavailable": 'Sorry, I can\'t use that way. Please choose another way, or say "agent" for IT support.',
     "provider_down": "Sorry, I can't send that right now. Please choose another way.",
     "question": "Question {number} of {total}: {text}",
     "answers_wrong": "Those answers didn't match what's on file. Let's try again from the first question.",
+    "attempts_left": "You have {tries} more {tries_word} before self-service is paused.",
     "verified_reset": "Thanks, you're verified. Open this secure link to choose a new password. "
     "It works once and expires in {minutes} minutes. I'll confirm here when it's done.",
     "link_label": "Set a new password",
@@ -113,6 +123,8 @@ TEXT: dict[str, str] = {
     "handoff_wait": "Expected wait: about {minutes} minutes.",
     "handoff_closed": "Support is closed right now and opens {when}. Your ticket stays open and a person will "
     "reply here then.",
+    "handoff_ack": "Thanks, IT support will see this on your ticket {reference}.",
+    "lock_ends": "It starts again {when}.",
     "handoff_added": "Thanks, I've added that to your ticket {reference}. A person from IT support will reply here. "
     'Say "restart" to go back to the bot.',
     "support_closed": "IT support has closed your ticket. If you still need help, just send a message.",
@@ -135,7 +147,7 @@ TEXT: dict[str, str] = {
     "enroll_reconfirm": "It's been a while: are these ways to verify you still yours? {methods}.",
     "enroll_reconfirmed": "Thanks for confirming.",
     "enroll_all_set": "You're all set. Anything else I can help with?",
-    "enroll_no_thanks": "OK, no changes. You can sign in to the employee portal now. Goodbye!",
+    "enroll_no_thanks": "OK, no problem. Message me any time you need help.",
     "enroll_ask_sms": "What mobile number should I add? Include the country code, like +44 7700 900123.",
     "enroll_ask_email": "What email address should I add?",
     "enroll_code_sent": "I've sent a {digits}-digit code to {to}. Type it here to confirm it's yours. "
@@ -149,14 +161,20 @@ TEXT: dict[str, str] = {
     "enroll_questions_problems": "I couldn't save those answers: {problems} Let's choose again.",
     "verify_first": "For your security, please verify again first: I can only change how you verify right "
     "after you've confirmed it's you. Nothing was changed. Say \"reset my password\" to start.",
+    "hello_again": "Hello again.",
+    "identify_name": "I can't look people up by name. Please type your employee ID (like E1234), your username "
+    "or your work email.",
+    "code_need_first": "If you have a code from me, first tell me what you need; then choose the way you got "
+    "the code and I'll send a fresh one.",
+    "code_choose_first": "If you have a code from me, choose the way you got it first, then type the code.",
 }
 
+# {where} is DESTINATION's wording: an unknown identifier gets a decoy of the same shape, so nothing is revealed.
 CODE_SENT: dict[Method, str] = {
-    Method.EMAIL: "If that account has an email address on file, I've sent a {digits}-digit code to it. "
-    "Type the code here. It expires in {minutes} minutes.",
-    Method.SMS: "If that account has a phone number on file, I've texted a {digits}-digit code to it. "
-    "Type the code here. It expires in {minutes} minutes.",
+    Method.EMAIL: "I've sent a {digits}-digit code {where}. Type the code here. It expires in {minutes} minutes.",
+    Method.SMS: "I've texted a {digits}-digit code {where}. Type the code here. It expires in {minutes} minutes.",
 }
+DESTINATION: dict[Method, str] = {Method.EMAIL: "to {to}", Method.SMS: "to the phone ending {to}"}
 
 HANDOFF_REASON: dict[HandoffReason, str] = {
     HandoffReason.NO_METHOD: "I can't verify you with anything on file for this account.",
@@ -165,6 +183,7 @@ HANDOFF_REASON: dict[HandoffReason, str] = {
     HandoffReason.NOT_UNDERSTOOD: "I'm having trouble understanding.",
     HandoffReason.DIRECTORY_DOWN: "I can't reach the company directory right now (directory unavailable).",
     HandoffReason.ASKED: "",
+    HandoffReason.METHODS_UNUSABLE: "OK, none of those ways works for you.",
 }
 
 HELP: dict[State, str] = {
@@ -193,3 +212,14 @@ def send_refused_text(status: SendStatus, retry_after: int) -> str:
     if status is SendStatus.RATE_LIMITED:
         return TEXT["rate_limited"].format(minutes=max(1, -(-retry_after // 60)))
     return TEXT["provider_down"]
+
+
+def lock_ends_text(seconds: int, until: datetime) -> str:
+    """When paused self-service starts again: "in 15 minutes (at 14:32 UTC)" (the clock is UTC)."""
+    minutes = max(1, -(-seconds // 60))
+    if minutes < 120:
+        span = f"in {minutes} {'minute' if minutes == 1 else 'minutes'}"
+    else:
+        span = f"in about {round(minutes / 60)} hours"
+    at = until.strftime("%H:%M UTC" if minutes < 12 * 60 else "%a %H:%M UTC")
+    return TEXT["lock_ends"].format(when=f"{span} (at {at})")

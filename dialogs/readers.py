@@ -16,25 +16,19 @@ from dialogs.enrollment_readers import EnrollmentReaders
 from dialogs.prompts import Buttons, Choice
 from dialogs.slots import Slots
 from dialogs.states import AWAITS_MESSAGE, State
-from dialogs.understanding import match_choice, normalise, read_intents
+from dialogs.understanding import (
+    find_identifier,
+    is_greeting,
+    is_switch_request,
+    looks_like_a_code,
+    looks_like_a_name,
+    match_choice,
+    read_intents,
+)
 
 __all__ = ["READERS", "Reader", "Readers", "reader_for"]
 
-_IDENTIFIER = re.compile(r"^[\w.@+-]{2,64}$")
 _CODE_LIKE = re.compile(r"^[\d\s.-]+$")
-# While answering a question any words may be an answer, so only these exact requests leave the questions.
-_SWITCH_REQUESTS = {
-    "another way",
-    "other way",
-    "different way",
-    "another method",
-    "other method",
-    "different method",
-    "switch method",
-    "change method",
-    "switch",
-    "another way please",
-}
 
 
 class Readers(EnrollmentReaders):
@@ -49,42 +43,66 @@ class Readers(EnrollmentReaders):
     fresh_options: Options | None
 
     def read_start(self) -> str:
+        if looks_like_a_code(self.text):
+            return "code_too_early"
         intents = read_intents(self.text)
         if "enroll" in intents:  # "add a backup phone": only with fresh proof (dialogs/enrollment.py)
             return "want_enroll"
-        if "unlock" in intents and "reset" not in intents:
-            return "want_unlock"
-        if "reset" in intents:
-            return "want_reset"
-        return "greet"
+        need = self._need(intents)
+        return self._said_it_all(need) if need else "greet"
 
     def read_need(self) -> str:
+        if is_greeting(self.text):
+            return "greet"
+        if looks_like_a_code(self.text):
+            return "code_too_early"
         choice = match_choice(self.text, Buttons.NEED)
         intents = read_intents(self.text)
         if choice == Choice.AGENT:
             return "handoff"
-        if choice == Choice.UNLOCK or ("unlock" in intents and "reset" not in intents):
-            return "want_unlock"
-        if choice == Choice.RESET or "reset" in intents:
-            return "want_reset"
+        need = {Choice.UNLOCK: "want_unlock", Choice.RESET: "want_reset"}.get(choice or "") or self._need(intents)
+        if need:
+            return self._said_it_all(need)
         if choice == Choice.OTHER or "other" in intents:
             return "want_other"
         return "unclear"
 
+    @staticmethod
+    def _need(intents: set[str]) -> str | None:
+        if "unlock" in intents and "reset" not in intents:
+            return "want_unlock"
+        return "want_reset" if "reset" in intents else None
+
+    def _said_it_all(self, need: str) -> str:
+        """ "I forgot my password, my ID is E1001": what they need and who they are, so straight to the methods."""
+        identifier = find_identifier(self.text, loose=False)
+        if identifier is None:
+            return need
+        purpose = Purpose.UNLOCK if need == "want_unlock" else Purpose.RESET
+        self.slots = Slots(purpose=purpose.value)  # a new start, as after the greeting
+        event = self._identify(identifier)
+        return "identified_at_once" if event == "identified" else event
+
     def read_identifier(self) -> str:
-        identifier = self.text.strip()
+        text = self.text.strip()
         hint = self.slots.pop("hint", None)
         if hint:
-            answer = match_choice(identifier, Buttons.YES_NO) or next(
-                (i for i in (Choice.YES, Choice.NO) if i in read_intents(identifier)), None
+            answer = match_choice(text, Buttons.YES_NO) or next(
+                (i for i in (Choice.YES, Choice.NO) if i in read_intents(text)), None
             )
             if answer == Choice.YES:
-                identifier = hint
-            elif answer == Choice.NO:
+                return self._identify(hint)
+            if answer == Choice.NO:
                 self.hint = None
                 return "other_account"
-        if not _IDENTIFIER.match(identifier):
-            return "unreadable_identifier"
+        if is_greeting(text):
+            return "hello"
+        identifier = find_identifier(text, loose=True)
+        if identifier is None:
+            return "gave_name" if looks_like_a_name(text) else "unreadable_identifier"
+        return self._identify(identifier)
+
+    def _identify(self, identifier: str) -> str:
         purpose = Purpose(self.slots.get("purpose", Purpose.RESET.value))
         handle = self.service.start(identifier, self.requester, purpose)
         self.slots.update(Slots(handle=handle, questions=[], asked=0))
@@ -100,6 +118,10 @@ class Readers(EnrollmentReaders):
         return "identified"
 
     def read_method(self) -> str:
+        if looks_like_a_code(self.text):  # a code they hold: not a choice, and not a misunderstanding either
+            return "code_too_early"
+        if is_greeting(self.text):
+            return "hello"
         choice = match_choice(self.text, self.slots.get("choices", []))
         intents = read_intents(self.text)
         if choice is None:
@@ -110,8 +132,8 @@ class Readers(EnrollmentReaders):
             choice = Choice.NONE
         if choice is None:
             return "unclear"
-        if choice == Choice.NONE:
-            self.slots["handoff_reason"] = HandoffReason.NO_METHOD.value
+        if choice == Choice.NONE:  # contacts are on file (methods were offered), the person can use none
+            self.slots["handoff_reason"] = HandoffReason.METHODS_UNUSABLE.value
             return "handoff"
         method = Method(choice)
         if method is Method.QUESTIONS:
@@ -148,13 +170,13 @@ class Readers(EnrollmentReaders):
             return self._send(asked[0])
         if "switch" in intents or any(m.value in intents for m in Method):
             return "switch"
-        return "unclear"
+        return "hello" if is_greeting(self.text) else "unclear"
 
     def read_answer(self) -> str:
         answer = self.text.strip()
         if not answer:
             return "unclear"
-        if normalise(answer).strip(" .!") in _SWITCH_REQUESTS:
+        if is_switch_request(answer):
             return "switch"
         questions, asked = self.slots["questions"], self.slots["asked"]
         result = self.service.answer_question(self.slots["handle"], questions[asked], answer)
@@ -178,13 +200,14 @@ class Readers(EnrollmentReaders):
         result = self.service.send_code(self.slots["handle"], method)
         self.slots["send_status"] = result.status.value
         self.slots["retry_after"] = result.retry_after
+        self.slots["destination"] = result.destination
         if result.status is SendStatus.LOCKED:
             self.slots["handoff_reason"] = HandoffReason.VERIFICATION_LOCKED.value
             return "handoff"
         if result.status is SendStatus.UNAVAILABLE and not self.service.options(self.slots["handle"]).methods:
             self.slots["handoff_reason"] = HandoffReason.PROVIDER_DOWN.value
             return "handoff"
-        return "code_sent" if result.sent else "send_refused"
+        return "code_sent" if result.sent or result.code_pending else "send_refused"  # pending: type that one
 
     def _judge(self, result: CheckResult) -> str:
         self.slots["tries_left"] = result.tries_left

@@ -11,21 +11,23 @@ from typing import Any
 
 from core.directory.port import DirectoryUnavailable
 from core.recovery.service import RecoveryService
-from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester, SendStatus
+from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester
+from dialogs.courtesy import Courtesies
 from dialogs.enrollment import EnrollmentSteps
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
-from dialogs.prompts import CODE_SENT, HANDOFF_REASON, HELP, METHOD_LABELS, TEXT, Buttons, send_refused_text
+from dialogs.prompts import HELP, METHOD_LABELS, TEXT, Buttons
 from dialogs.readers import Readers, reader_for
 from dialogs.replies import Expects, Link, Reply
 from dialogs.slots import Slots
 from dialogs.states import INITIAL, RESTING, SECRET_STATES, STATE_EXPECTS, State
+from dialogs.waits import WaitReplies
 
 __all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "SECRET_STATES", "STATES", "TRANSITIONS", "RecoveryDialog"]
 
 _MAX_UNCLEAR = 3
 
 
-class RecoveryDialog(Readers, EnrollmentSteps):
+class RecoveryDialog(Readers, Courtesies, WaitReplies, EnrollmentSteps):
     """One conversation's turn: restored from stored state and slots, run, then saved by the engine.
 
     `slots` hold only what is safe to store (handle, purpose, question ids, counters), never a secret.
@@ -77,6 +79,7 @@ class RecoveryDialog(Readers, EnrollmentSteps):
         else:
             self.slots["unclear"] = 0
         self.fire(event)
+        self.offer_choices_again()
         return self.replies
 
     def command(self, event: str) -> list[Reply]:
@@ -86,6 +89,7 @@ class RecoveryDialog(Readers, EnrollmentSteps):
         if event == "restart" and self.state in RESTING:
             event = "greet"  # nothing to start over (e.g. Telegram's /start on a first visit): just say hello
         self.fire(event)
+        self.offer_choices_again()
         return self.replies
 
     def hand_off(self, reason: HandoffReason) -> list[Reply]:
@@ -134,23 +138,6 @@ class RecoveryDialog(Readers, EnrollmentSteps):
         verified_once = self.slots.get("step_done", False)
         self.say(TEXT["choose_next"] if verified_once else TEXT["choose"], choices=choices)
 
-    def announce_code(self) -> None:
-        method = Method(self.slots["method"])
-        terms = self.service.terms
-        text = CODE_SENT[method].format(digits=terms.code_digits, minutes=terms.code_minutes)
-        self.say(text, choices=Buttons.CODE, expects="code")
-
-    def _send_refused_text(self) -> str:
-        return send_refused_text(SendStatus(self.slots["send_status"]), self.slots.get("retry_after") or 0)
-
-    def say_send_refused(self) -> None:
-        text = self._send_refused_text()
-        if self.state == State.CHOOSE_METHOD:
-            self.say(text)
-            self.offer_methods()
-        else:
-            self.say(text, expects="code")
-
     def say_code_wrong(self) -> None:
         tries = self.slots.get("tries_left") or 0
         self.say(TEXT["code_wrong"].format(tries=tries, tries_word="try" if tries == 1 else "tries"), expects="code")
@@ -175,9 +162,6 @@ class RecoveryDialog(Readers, EnrollmentSteps):
         texts, asked = self.slots["question_texts"], self.slots["asked"]
         self.say(TEXT["question"].format(number=asked + 1, total=len(texts), text=texts[asked]), expects="secret")
 
-    def say_answers_wrong(self) -> None:
-        self.say(TEXT["answers_wrong"])
-
     def say_next_step(self) -> None:
         self.slots["step_done"] = True
 
@@ -195,7 +179,7 @@ class RecoveryDialog(Readers, EnrollmentSteps):
         try:
             link = self.service.issue_reset_link(self.slots["handle"])
         except LinkLimitError:
-            self.say(TEXT["link_limit"])
+            self.say(TEXT["link_limit"], choices=Buttons.START_OVER_OR_AGENT)
             return
         self.say(TEXT["verified_reset"].format(minutes=minutes), link=Link(link.url, TEXT["link_label"]))
 
@@ -214,7 +198,7 @@ class RecoveryDialog(Readers, EnrollmentSteps):
             reason, self.requester, handle=self.slots.get("handle"), transcript=self.transcript
         )
         self.slots["ticket"] = ticket.reference
-        why = HANDOFF_REASON[reason]
+        why = self.handoff_why(reason)
         text = TEXT["handoff"].format(reference=ticket.reference, position=ticket.position)
         if ticket.opens_at is not None:
             when = ticket.opens_at.strftime("%A %H:%M %Z").strip()
@@ -227,13 +211,14 @@ class RecoveryDialog(Readers, EnrollmentSteps):
         self.say(TEXT["handoff_waiting"].format(reference=self.slots.get("ticket", "")))
 
     def forward_to_support(self) -> None:
-        """While waiting, what the person says goes on their ticket; once an agent has it, the bot is quiet."""
+        """While waiting, what the person says goes on their ticket, and each message is acknowledged (the first
+        at length); once an agent has it, the agent answers and the bot is quiet."""
         ticket = self.service.add_to_ticket(self.requester, self.redacted_text)
         if ticket is None or ticket.assigned:
             return
-        if not self.slots.get("told_added"):
-            self.slots["told_added"] = True
-            self.say(TEXT["handoff_added"].format(reference=ticket.reference))
+        key = "handoff_ack" if self.slots.get("told_added") else "handoff_added"
+        self.slots["told_added"] = True
+        self.say(TEXT[key].format(reference=ticket.reference))
 
     def say_support_closed(self) -> None:
         self.slots = Slots()
@@ -255,9 +240,12 @@ class RecoveryDialog(Readers, EnrollmentSteps):
         return self.replies
 
     def support_finished(self, *, returned: bool) -> list[Reply]:
-        """The agent closed the ticket. Only a person still waiting in hand-off is moved on."""
+        """The agent closed the ticket. Only a person still waiting in hand-off is moved on; one who already
+        left it (the agent sent a code or a link, perhaps used) is still told that the ticket is closed."""
         if self.state == State.HANDOFF:
             self.fire("support_returned" if returned else "support_closed")
+        elif not returned:
+            self.say(TEXT["support_closed"])
         return self.replies
 
     def agent_sent_link(self, handle: str, link: Link) -> list[Reply]:
@@ -289,11 +277,6 @@ class RecoveryDialog(Readers, EnrollmentSteps):
         self.slots = Slots()
 
     def say_not_understood(self) -> None:
-        # Re-offer what the state offers, so a button is one tap away after a misunderstanding.
-        choices: tuple[tuple[str, str], ...] = ()
-        if self.state == State.NEED:
-            choices = Buttons.NEED
-        elif self.state == State.CHOOSE_METHOD:
-            choices = tuple((label, value) for label, value in self.slots.get("choices", []))
+        # The step's buttons come back with it (offer_choices_again), so one is a tap away after a misunderstanding.
         text = f"{TEXT['not_understood']} {HELP.get(State(self.state), '')} {TEXT['commands']}"
-        self.say(text, choices=choices, expects=self._state_expects())
+        self.say(text, expects=self._state_expects())

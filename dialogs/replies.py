@@ -21,13 +21,15 @@ class Link:
 @dataclass(frozen=True, slots=True)
 class Reply:
     """`choices` are (label, value) pairs shown as buttons; typing the value or the label works too.
-    `expects` lets a channel show a numeric keypad (code) or a masked field (secret)."""
+    `expects` lets a channel show a numeric keypad (code) or a masked field (secret). `wait_seconds`: a new code
+    can be asked for in that many seconds; a channel that can shows a countdown and offers "Send again" after."""
 
     text: str
     choices: tuple[tuple[str, str], ...] = ()
     expects: Expects = "text"
     link: Link | None = None
     author: Literal["bot", "agent"] = "bot"  # "agent": a person from IT support wrote it
+    wait_seconds: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -38,6 +40,8 @@ class Reply:
         }
         if self.author == "agent":
             body["from"] = "agent"
+        if self.wait_seconds is not None:
+            body["wait_seconds"] = self.wait_seconds
         return body
 
 

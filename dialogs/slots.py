@@ -29,6 +29,7 @@ class Slots(TypedDict, total=False):
     method: str  # core.types.Method value last chosen
     send_status: str  # core.types.SendStatus value of the last send
     retry_after: int | None  # seconds, with a refused send
+    destination: str | None  # where the code went, masked ("a•••@example.com", or the phone's last 2 digits)
     tries_left: int | None  # tries left for the current code
     questions: list[str]  # question ids asked, in order
     question_texts: list[str]  # their wording, as asked

@@ -8,7 +8,20 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-__all__ = ["Intent", "asks_for_a_person", "match_choice", "normalise", "read_intents"]
+from core.directory import contacts
+
+__all__ = [
+    "Intent",
+    "asks_for_a_person",
+    "find_identifier",
+    "is_greeting",
+    "is_switch_request",
+    "looks_like_a_code",
+    "looks_like_a_name",
+    "match_choice",
+    "normalise",
+    "read_intents",
+]
 
 Intent = str
 
@@ -94,11 +107,104 @@ def asks_for_a_person(text: str) -> bool:
 def match_choice(text: str, choices: Sequence[Sequence[str]]) -> str | None:
     """The value of the choice a message picks: its number ("2"), its value, or its label (fuzzily)."""
     clean = normalise(text).strip(" .!")
-    if clean.isdigit() and 1 <= int(clean) <= len(choices):
-        return choices[int(clean) - 1][1]
+    if _OPTION_NUMBER.match(clean):  # "2", never "000002" or a code: only a small option number picks one
+        return choices[int(clean) - 1][1] if int(clean) <= len(choices) else None
     for label, value in choices:
         if clean in (normalise(value), normalise(label)):
             return value
     scored = [(SequenceMatcher(None, clean, normalise(label)).ratio(), value) for label, value in choices]
     best = max(scored, default=(0.0, None))
     return best[1] if best[0] >= 0.75 else None
+
+
+# -- greetings, identifiers in a sentence, names and codes -------------------------------------------------
+
+_OPTION_NUMBER = re.compile(r"^[1-9]\d?$")
+_GREETING = re.compile(
+    r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon)"
+    r"(?: there| all| team| everyone| resetdesk| bot)?[\s!.,:)]*$"
+)
+_CODE = re.compile(r"^[\d\s.-]+$")
+_ID_TOKEN = re.compile(r"^[\w.@+-]{2,64}$")
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
+# Words around an identifier in a sentence ("my id is E1001", "it's jsmith, I forgot my password"): never one.
+_FILLER_WORDS = """
+    a about access account address afternoon am an and any are as at be been but can can't cannot could day do does
+    don't e-mail email employee evening for forgot forgotten from get good got had has have hello help hey hi hiya
+    how i i'm id im in is isn't it it's its just locked log login me mine mobile morning my name need no not number
+    of ok okay on or out password phone please reset sign signin so sorry staff sure thank thanks that the there
+    this to unlock up us user username want was we what when where which who why will with work would yes yo you
+    your
+"""
+_FILLER = frozenset(_FILLER_WORDS.split())
+# The word right after one of these is meant as the identifier: "it's jsmith", "locked out - jsmith".
+_CUED = re.compile(
+    r"(?:\b(?:id|username|user name|user|e-?mail|login)(?:\s+is)?|\bit's|\bit is|\bi am|\bi'm|\bthis is|[:—–]|\s-)"
+    r"\s*[:—–-]?\s*([^\s,;]+)"
+)
+_EDGES = ".,;:!?\"'()[]<>—–"
+
+
+def is_greeting(text: str) -> bool:
+    """A message that only says hello ("hi", "Good morning!", "hey there")."""
+    return _GREETING.match(normalise(text)) is not None
+
+
+def is_switch_request(text: str) -> bool:
+    """The exact "another way" requests understood while a question is asked (any other words may be an answer)."""
+    return normalise(text).strip(" .!") in _SWITCH_REQUESTS
+
+
+_SWITCH_REQUESTS = frozenset(
+    {"another way", "other way", "different way", "another method", "other method", "different method",
+     "switch method", "change method", "switch", "another way please"}
+)  # fmt: skip
+
+
+def looks_like_a_code(text: str) -> bool:
+    """Digits, spaced or dashed, as many as a one-time code has (4 to 10): never an option number."""
+    digits = sum(ch.isdigit() for ch in text)
+    return _CODE.match(text.strip()) is not None and 4 <= digits <= 10
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(_EDGES) for w in text.split() if w.strip(_EDGES)]
+
+
+def find_identifier(text: str, *, loose: bool) -> str | None:
+    """The employee ID, username, email or phone number a message gives, or None.
+
+    A word that cannot be an ordinary one (with a digit or an "@") or a phone number is found anywhere ("my id
+    is E1001", "I forgot my password, E1001"); a plain word only when it is the one word left once the words
+    around it are set aside and it follows a cue ("it's jsmith", "locked out - jsmith"), or, with `loose` (the
+    identifier was just asked for), when the message is that word alone or with one other ("jsmith please").
+    """
+    clean = unicodedata.normalize("NFKC", text).strip()
+    if contacts.phone_digits(clean) is not None or (_ID_TOKEN.match(clean) and loose):
+        return clean
+    meaningful = [w for w in _words(clean) if normalise(w) not in _FILLER]
+    words = [w for w in meaningful if _ID_TOKEN.match(w)]
+    marked = [w for w in words if any(ch.isdigit() for ch in w) or "@" in w]
+    if len(marked) == 1:
+        return marked[0]
+    phone = _phone_in(clean)
+    if phone is not None:
+        return phone
+    if len(meaningful) != 1 or len(words) != 1 or marked:
+        return None
+    cued = {m.strip(_EDGES) for m in _CUED.findall(normalise(clean))}
+    short = loose and len(clean.split()) <= 2  # "jsmith please"
+    return words[0] if short or normalise(words[0]) in cued else None
+
+
+def _phone_in(text: str) -> str | None:
+    """A phone number inside a sentence: the longest run of phone characters with enough digits."""
+    runs = re.findall(r"\+?[\d][\d\s().-]{5,}\d", text)
+    found = [run for run in runs if contacts.phone_digits(run) is not None]
+    return max(found, key=len) if len(found) == 1 else None
+
+
+def looks_like_a_name(text: str) -> bool:
+    """A full name given instead of an ID ("John Smith", "my name is Jane van Dyke")."""
+    words = [w for w in _words(unicodedata.normalize("NFKC", text)) if normalise(w) not in _FILLER]
+    return 2 <= len(words) <= 4 and all(_NAME_WORD.match(w) for w in words)

@@ -31,3 +31,10 @@ def test_demo_data_twice_changes_nothing(cli: Cli) -> None:
     assert counts == {"accounts": 6, "challenge_answers": 9, "password_history": 0}
     assert cli.count("agents") == 1
     assert {table: cli.count(table) for table in counts} == counts  # same password is not re-hashed
+
+
+def test_demo_data_names_the_console_where_run_will_serve_it(cli: Cli) -> None:
+    """`make run PORT=5601` gives both commands the port: the console printed is the one `run` serves."""
+    assert "Support console: http://127.0.0.1:5601/agent " in cli.run("demo-data", RESETDESK_PORT="5601").stdout
+    public = cli.run("demo-data", RESETDESK_PORT="5601", RESETDESK_PUBLIC_URL="https://desk.example.com")
+    assert "Support console: https://desk.example.com/agent " in public.stdout  # a public URL that is set wins

@@ -18,7 +18,7 @@ from channels.web.agent_console import agent_blueprint
 from channels.web.chat_api import ChatLimits, chat_api_blueprint
 from channels.web.chat_session import ChatSessions
 from channels.web.demo import DemoSignIn, demo_blueprint
-from channels.web.history import CHANNEL, ChatHistory
+from channels.web.history import CHANNEL, WebHistory
 from channels.web.reset_page import ResetPageOptions, reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
 from core.delivery.outbox import Outbox
@@ -52,7 +52,7 @@ class WebChannel:
         engine: Engine,
         service: RecoveryService,
         *,
-        history: ChatHistory,
+        history: WebHistory,
         sessions: ChatSessions,
         limiter: RateLimiter,
         relay: SupportRelay,
@@ -100,9 +100,13 @@ class WebChannel:
         app.after_request(lambda response: secure_headers(response, https=https))
 
     def deliver(self, user_id: str, replies: list[Reply]) -> None:
-        """The web chat polls its history: a pushed reply is a history row with its author (e.g. "agent")."""
+        """The web chat polls its history: a pushed reply is a history row with its author (e.g. "agent").
+        One with a link (an agent sent a reset link) is held for the next poll to show once, live."""
         for reply in replies:
-            self._history.record(user_id, person_text=None, replies=[reply], sender=reply.author)
+            if reply.link is not None:
+                self._history.hold_link(user_id, reply, sender=reply.author)
+            else:
+                self._history.record(user_id, person_text=None, replies=[reply], sender=reply.author)
 
     def background(self) -> list[BackgroundStart]:
         return []

@@ -18,6 +18,7 @@ from core.delivery.notify import Notifier
 from core.delivery.ports import EmailSender, SmsSender
 from core.delivery.queue import DeliveryQueue
 from core.directory.port import DirectoryBackend
+from core.recovery.destinations import Destinations
 from core.secrets.answers import AnswerStore
 from core.secrets.breached import BreachedPasswords
 from core.secrets.codes import CodeBook
@@ -90,6 +91,7 @@ class RecoveryDeps:
     deliveries: DeliveryQueue  # code messages, written in the code's transaction and sent by the worker
     audit: Audit
     breakers: Mapping[Method, CircuitBreaker]
+    destinations: Destinations  # where a code went, masked (a decoy of the same shape when nowhere)
     # Called with each newly opened ticket (email or Slack alerts to support, wired by app.py); the list is
     # shared, so callbacks appended after construction are seen by the hand-off step.
     ticket_alerts: list[TicketAlert]
@@ -152,5 +154,8 @@ def build_deps(
         ),
         audit=Audit(clock, Pseudonyms(settings.secret_key.get_secret_value().encode())),
         breakers=breakers,
+        destinations=Destinations(
+            keyed, clock, public_url=settings.public_url, domain=settings.code_decoy_email_domain
+        ),
         ticket_alerts=[],
     )

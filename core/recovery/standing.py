@@ -52,7 +52,9 @@ class Standing:
         if self.is_verified(session, recovery):
             return Options(methods=(), verified=True)
         if self.locked(session, recovery, now):
-            return Options(methods=(), locked=True)
+            until = deps.failures.unlocks_at(session, subjects(recovery), now)
+            seconds = max(1, -int(-(until - now).total_seconds() // 1)) if until else None
+            return Options(methods=(), locked=True, locked_until=until, locked_seconds=seconds)
         # A method whose code has had all its tries is not offered again in this recovery: a resend would
         # inherit the spent tries, so it could never succeed.
         exhausted = deps.codes.exhausted_methods(session, recovery.id)

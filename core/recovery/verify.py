@@ -104,9 +104,14 @@ class Verification:
                 per_hour=self._deps.limits.code_sends_per_hour,
                 spacing_seconds=self._deps.limits.code_send_interval_seconds,
             )
+            account = self._standing.account(recovery)  # with confirmed self-enrolled contacts; id 0: nobody
             if wait:
-                status = SendStatus.RATE_LIMITED if capped else SendStatus.TOO_SOON
-                return SendResult(status, retry_after=wait)
+                if capped:
+                    return SendResult(SendStatus.RATE_LIMITED, retry_after=wait)
+                # The code sent a moment ago still works: say where it went, so the person types that one.
+                pending = self._deps.codes.pending(session, recovery.id, method, now)
+                to = self._masked(session, method, account, recovery) if pending else None
+                return SendResult(SendStatus.TOO_SOON, retry_after=wait, destination=to, code_pending=pending)
             if not self._standing.offers(method, session, recovery):
                 # Offered but not on file (METHOD_DISCLOSURE=all): no code, no job, the same reply for everyone.
                 self._deps.audit.record(
@@ -116,12 +121,15 @@ class Verification:
                 return SendResult(SendStatus.UNAVAILABLE)
             # Queued in this transaction, sent by the delivery worker: the reply never waits on a provider, and
             # an unknown identifier queues a decoy the worker drops, so both do the same work here.
-            account = self._standing.account(recovery)  # with confirmed self-enrolled contacts; id 0: nobody
             code = self._deps.codes.issue(session, recovery, method, now)
             expires = now + timedelta(seconds=self._deps.limits.code_ttl_seconds)
             message = self._code_message(account, method, code)
             self._deps.deliveries.enqueue(session, message, recovery_id=handle, for_code=True, expires_at=expires)
-        return SendResult(SendStatus.SENT)
+            to = self._masked(session, method, account, recovery)
+        return SendResult(SendStatus.SENT, destination=to)
+
+    def _masked(self, session: Session, method: Method, account: Account | None, recovery: Recovery) -> str:
+        return self._deps.destinations.masked(session, method, account, recovery.subject)
 
     def _code_message(self, account: Account | None, method: Method, code: str) -> Outgoing:
         minutes = self._deps.limits.code_ttl_seconds // 60

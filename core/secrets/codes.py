@@ -130,6 +130,17 @@ class CodeBook:
         else:
             session.connection().execute(_REVOKE_FOR_RECOVERIES, {"recovery_ids": recovery_ids or []})
 
+    def pending(self, session: Session, recovery_id: str, method: Method, now: datetime) -> bool:
+        """Whether this recovery's open code was sent by `method` and can still be typed (not expired, tries
+        left): then a "too soon" can tell the person to type the code they hold."""
+        row = session.scalars(_OPEN_CODE, {"recovery_id": recovery_id}).first()
+        return (
+            row is not None
+            and row.method == method.value
+            and now < row.expires_at
+            and (row.attempts < self.max_attempts)
+        )
+
     def exhausted_methods(self, session: Session, recovery_id: str) -> set[Method]:
         """Methods whose latest code in this recovery has had all its tries and was never used."""
         # A recovery holds a handful of codes (sends are capped per hour): newest first, first per method wins.

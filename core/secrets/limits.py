@@ -23,6 +23,14 @@ _FAILURES_BY_SUBJECT = (
     )
     .group_by(VerificationFailure.subject)
 )
+_FAILURE_TIMES = (
+    select(VerificationFailure.subject, VerificationFailure.at)
+    .where(
+        VerificationFailure.subject.in_(bindparam("subjects", expanding=True)),
+        VerificationFailure.at > bindparam("since"),
+    )
+    .order_by(VerificationFailure.at)
+)
 _ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 _CODES_SENT_SINCE = (
     select(OneTimeCode.created_at, OneTimeCode.recovery_id, OneTimeCode.method)
@@ -70,6 +78,16 @@ class FailureCounter:
 
     def is_locked(self, session: Session, subjects: Sequence[str], now: datetime) -> bool:
         return self.remaining(session, subjects, now) == 0
+
+    def unlocks_at(self, session: Session, subjects: Sequence[str], now: datetime) -> datetime | None:
+        """When the lock ends: when enough failures have left the window for every locked subject (None: not
+        locked). Only asked once locked, so the extra read is off the common path."""
+        times: dict[str, list[datetime]] = {}
+        for subject, at in session.execute(_FAILURE_TIMES, {"subjects": list(subjects), "since": now - self.window}):
+            times.setdefault(subject, []).append(at)
+        # A subject with n >= max failures is locked until its (n - max + 1)-th oldest leaves the window.
+        ends = [at[len(at) - self.max_failures] + self.window for at in times.values() if len(at) >= self.max_failures]
+        return max(ends, default=None)
 
 
 def send_wait_seconds(

@@ -19,7 +19,8 @@ from core.clock import Clock
 from core.directory.port import DirectoryBackend
 from core.secrets.hashing import SlowHasher
 from core.storage.db import Database, rows_changed
-from core.storage.models import Agent, HandoffTicket, TicketMessage
+from core.storage.models import Agent, HandoffTicket, Recovery, TicketMessage
+from core.support.reasons import reason_words
 from core.support.tickets import queue_position
 from core.types import Requester
 
@@ -43,6 +44,7 @@ class AgentInfo:
 class TicketView:
     reference: str
     reason: str
+    reason_text: str  # the reason in words, for the console
     status: str
     outcome: str | None
     channel: str
@@ -53,6 +55,8 @@ class TicketView:
     agent_name: str | None
     created_at: datetime
     employee: dict[str, str] | None  # employee_id, name, masked email and phone
+    contact_methods: tuple[str, ...]  # "email", "sms": what an agent may send a code to
+    reset_completed_at: datetime | None  # the account's password was reset (or unlocked) after the hand-off
     transcript: list[dict[str, Any]]
     messages: list[dict[str, Any]]  # {"id", "sender", "text", "at"}
 
@@ -127,6 +131,7 @@ class SupportDesk:
                 {
                     "reference": t.reference,
                     "reason": t.reason,
+                    "reason_text": reason_words(t.reason),
                     "status": t.status,
                     "channel": t.channel,
                     "agent": names.get(t.agent_id) if t.agent_id else None,
@@ -147,6 +152,7 @@ class SupportDesk:
             view = TicketView(
                 reference=ticket.reference,
                 reason=ticket.reason,
+                reason_text=reason_words(ticket.reason),
                 status=ticket.status,
                 outcome=ticket.outcome,
                 channel=ticket.channel,
@@ -157,6 +163,8 @@ class SupportDesk:
                 agent_name=agent.display_name if agent else None,
                 created_at=ticket.created_at,
                 employee=None,
+                contact_methods=(),
+                reset_completed_at=_reset_completed_at(session, ticket),
                 transcript=list(ticket.transcript),
                 messages=[
                     {"id": m.id, "sender": m.sender, "text": m.text, "at": m.created_at.isoformat(timespec="seconds")}
@@ -174,7 +182,8 @@ class SupportDesk:
             "phone": mask_phone(account.phone),
             "locked": "yes" if account.locked else "no",
         }
-        return replace(view, employee=employee)
+        methods = tuple(name for name, on_file in (("email", account.email), ("sms", account.phone)) if on_file)
+        return replace(view, employee=employee, contact_methods=methods)
 
     # -- actions --------------------------------------------------------------------------------------------
 
@@ -257,3 +266,16 @@ class SupportDesk:
             session, event, actor=f"agent:{agent.username}", account_id=ticket.account_id,
             recovery_id=ticket.recovery_id, reference=ticket.reference, **detail,
         )  # fmt: skip
+
+
+def _reset_completed_at(session: Session, ticket: HandoffTicket) -> datetime | None:
+    """When the ticket's account last completed a reset or unlock since the hand-off (by a link an agent
+    sent, or by the bot after the person was returned to it); None if it has not."""
+    if ticket.account_id is None:
+        return None
+    return session.scalar(
+        select(Recovery.completed_at)
+        .where(Recovery.account_id == ticket.account_id, Recovery.completed_at >= ticket.created_at)
+        .order_by(Recovery.completed_at.desc())
+        .limit(1)
+    )

@@ -118,7 +118,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(make_core: CoreFactory, smtp_server: FakeSmtpServer, clock: TravelClock) -> Iterator[LiveServer]:
+def live_settings() -> dict[str, Any]:
+    """Extra settings for the live server; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    make_core: CoreFactory, smtp_server: FakeSmtpServer, clock: TravelClock, live_settings: dict[str, Any]
+) -> Iterator[LiveServer]:
     dispatch = _Dispatch()
     server: BaseWSGIServer = make_server(HOST, 0, dispatch, threaded=True)
     url = f"http://{HOST}:{server.server_port}"
@@ -130,6 +138,7 @@ def live_server(make_core: CoreFactory, smtp_server: FakeSmtpServer, clock: Trav
         smtp_port=smtp_server.port,
         smtp_starttls=False,
         smtp_timeout_seconds=5.0,
+        **live_settings,
     )
     add_employee(core, EMPLOYEE_ID, email=EMPLOYEE_EMAIL)
     dispatch.app = create_app(core=core)

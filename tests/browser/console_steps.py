@@ -12,15 +12,20 @@ __all__ = ["AGENT_PASSWORD", "hand_off", "sign_in_agent", "take_first_ticket"]
 AGENT_PASSWORD = "console password for tests"
 
 
-def hand_off(page: Page, server: LiveServer, identifier: str | None = None) -> None:
-    """A person in the web chat (optionally after naming an account) asks for a human."""
+def hand_off(page: Page, server: LiveServer, identifier: str | None = None, *, helps: int = 0) -> None:
+    """A person in the web chat (optionally after naming an account, and asking for "help" `helps` times, for a
+    longer transcript) asks for a human."""
     open_chat(page, server.url)
     if identifier is not None:
         page.get_by_role("button", name="Reset my password").click()
         bot_says(page, "employee ID or username")
         page.locator("#rd-input").fill(identifier)
         page.locator("#rd-input").press("Enter")
-        bot_says(page, "code")
+        expect(page.get_by_role("button", name="Email me a code")).to_be_visible()
+    for n in range(helps):
+        page.locator("#rd-input").fill("help")
+        page.locator("#rd-input").press("Enter")
+        expect(page.locator("#rd-log .rd-msg-bot")).to_have_count(3 + n + 1 if identifier else 1 + n + 1)
     page.locator("#rd-input").fill("I need to talk to a human")
     page.locator("#rd-input").press("Enter")
     bot_says(page, "passed you to IT support")

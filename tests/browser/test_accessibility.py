@@ -15,8 +15,16 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from core.delivery.outbox import Outbox
-from tests.browser.conftest import EMPLOYEE_ID, LiveServer, bot_says, chat_script_loads, open_chat
-from tests.browser.console_steps import hand_off, sign_in_agent, take_first_ticket
+from tests.browser.conftest import (
+    EMPLOYEE_ID,
+    LiveServer,
+    bot_says,
+    chat_script_loads,
+    chat_to_reset_link,
+    open_chat,
+)
+from tests.browser.console_steps import AGENT_PASSWORD, hand_off, sign_in_agent, take_first_ticket
+from tests.support.agents import access_of
 from tests.support.axe import assert_no_axe_violations
 
 Shot = Callable[[Page, str], Path]
@@ -40,6 +48,16 @@ def _chat(page: Page, server: LiveServer) -> None:
     page.locator("#rd-input").fill(EMPLOYEE_ID)
     page.locator("#rd-input").press("Enter")
     expect(page.get_by_role("button", name="Email me a code")).to_be_visible()
+
+
+def _chat_with_link(page: Page, server: LiveServer) -> None:
+    chat_to_reset_link(page, server)  # the link button, and the code's masked bubble before it
+
+
+def _chat_question(page: Page, server: LiveServer) -> None:
+    _chat(page, server)
+    page.get_by_role("button", name="Answer my security questions").click()
+    expect(page.locator("#rd-toggle")).to_be_visible()  # a secret answer: masked input with a show toggle
 
 
 def _embedded_chat(page: Page, server: LiveServer) -> None:
@@ -81,14 +99,29 @@ def _console_login(page: Page, server: LiveServer) -> None:
     expect(page.locator("#login-error")).to_be_visible()
 
 
+def _console_code(page: Page, server: LiveServer) -> None:
+    agent = server.core.support.create_agent("sam", "Sam Rivera", AGENT_PASSWORD)
+    access_of(server.core).two_factor.enroll(agent.id, confirmed=True)
+    page.goto(server.url + "/agent")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill(AGENT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code from your authenticator app").fill("000000")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#login-error")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page, LiveServer], None]] = {
     "chat": _chat,
+    "chat-link": _chat_with_link,
+    "chat-question": _chat_question,
     "chat-embedded": _embedded_chat,
     "demo-index": _demo_index,
     "demo-outbox": _demo_outbox,
     "demo-login": _demo_login,
     "demo-widget": _demo_widget,
     "console-login": _console_login,
+    "console-code": _console_code,
 }
 
 
@@ -111,15 +144,19 @@ def test_widget_panel_frame_has_no_axe_violations(live_server: LiveServer, page:
 def test_console_has_no_axe_violations(
     where: str, live_server: LiveServer, page: Page, browser: Browser, shot: Shot
 ) -> None:
-    hand_off(page, live_server, EMPLOYEE_ID)
+    hand_off(page, live_server, EMPLOYEE_ID, helps=4)
     console = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True).new_page()
     try:
         sign_in_agent(console, live_server)
         if where == "ticket":
             take_first_ticket(console)
-            console.get_by_label("Message to the person").fill("Hi, this is Sam.")
-            console.get_by_role("button", name="Send", exact=True).click()
-            expect(console.locator("#live")).to_contain_text("Hi, this is Sam.")
+            for n in range(14):  # enough lines that the live chat scrolls: it must then be focusable
+                console.get_by_label("Message to the person").fill(f"Line {n} from Sam.")
+                console.get_by_role("button", name="Send", exact=True).click()
+                expect(console.locator("#live")).to_contain_text(f"Line {n} from Sam.")
+            console.reload()
+            scrolls = "e => e.scrollHeight > e.clientHeight"
+            assert console.locator("#live").evaluate(scrolls) and console.locator("#transcript").evaluate(scrolls)
         shot(console, where)
         assert_no_axe_violations(console)
     finally:

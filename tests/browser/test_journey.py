@@ -56,7 +56,7 @@ def test_reset_a_password_from_the_chat_and_sign_in_with_it(
 
     # A weak password: the live meter lists why, asking the server.
     reset.get_by_label("New password").press_sequentially(WEAK)
-    expect(reset.locator("#meter-text")).to_contain_text("Not yet")
+    expect(reset.locator("#meter-text")).to_contain_text("Not accepted")
     live = reset.locator("#live-problems li")
     expect(live.first).to_be_visible()
     live_problems = live.all_inner_texts()

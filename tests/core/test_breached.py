@@ -91,3 +91,13 @@ def test_the_setting_names_a_readable_pwned_file(tmp_path: Path) -> None:
     assert load_settings(breached_passwords_file=str(path)).breached_passwords_file == path
     with pytest.raises(SettingsError, match="RESETDESK_BREACHED_PASSWORDS_FILE"):
         load_settings(breached_passwords_file=str(tmp_path / "missing.txt"))
+
+
+def test_the_shipped_list_is_what_its_readme_says_it_is() -> None:
+    """core/secrets/data/README.md: zxcvbn's `passwords` list, in order, the entries of 8 characters or more."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    from core.secrets.breached import COMMON_LIST
+
+    shipped = [line for line in COMMON_LIST.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert shipped == [word for word in FREQUENCY_LISTS["passwords"] if len(word) >= 8]

@@ -8,8 +8,9 @@ __all__ = ["CODE_BY_EMAIL", "CODE_BY_SMS", "CODE_METHODS", "HANDOFF", "UNLOCKED"
 
 VERIFIED_RESET = "Thanks, you're verified. Open this secure link to choose a new password."
 UNLOCKED = "Your account is unlocked. You can sign in to the employee portal now."
-CODE_BY_EMAIL = "If that account has an email address on file, I've sent a 6-digit code to it."
-CODE_BY_SMS = "If that account has a phone number on file, I've texted a 6-digit code to it."
+# add_employee's contacts, masked: e1001@example.com and +15555550101
+CODE_BY_EMAIL = "I've sent a 6-digit code to e•••@example.com."
+CODE_BY_SMS = "I've texted a 6-digit code to the phone ending 01."
 HANDOFF = "I've passed you to IT support: ticket RD-"
 
 # method as typed -> (what the bot says when the code is sent, outbox kind)

@@ -43,9 +43,11 @@ def test_nothing_on_file_hands_off_to_support(chat: Chat, on_file: dict) -> None
 def test_choosing_none_of_the_methods_hands_off(chat: Chat, employee: int, pick: str) -> None:
     chat.reach_methods()
     chat.say(pick)
-    assert chat.last.text.startswith("I can't verify you with anything on file for this account. " + HANDOFF)
+    # Contacts are on file: the person can't use them, which is not "nothing on file".
+    assert chat.last.text.startswith("OK, none of those ways works for you. " + HANDOFF)
+    assert "on file" not in chat.last.text
     ticket = chat.ticket()
-    assert ticket is not None and ticket.reason == "no_method"
+    assert ticket is not None and ticket.reason == "methods_unusable"
 
 
 def test_only_the_methods_on_file_are_offered(chat: Chat) -> None:
@@ -167,7 +169,11 @@ def test_ten_failures_lock_self_service_and_hand_off(chat: Chat, employee: int, 
         if method == "email":
             chat.say("another way")
             clock.advance(seconds=61)
-    assert chat.last.text.startswith("There have been too many failed attempts, so self-service is paused. " + HANDOFF)
+    # The pause says when it ends: the first failure (Mon 09:00, the test clock) leaves the 24-hour window.
+    assert chat.last.text.startswith(
+        "There have been too many failed attempts, so self-service is paused. "
+        "It starts again in about 24 hours (at Tue 09:00 UTC). " + HANDOFF
+    )
     ticket = chat.ticket()
     assert ticket is not None and ticket.reason == "verification_locked"
 
@@ -175,3 +181,20 @@ def test_ten_failures_lock_self_service_and_hand_off(chat: Chat, employee: int, 
     chat.say("reset")
     chat.say("E1001")  # still locked for this account: straight to support
     assert "too many failed attempts" in chat.last.text
+
+
+def test_a_short_pause_says_in_minutes_when_it_ends(make_chat: ChatFactory, clock: FakeClock) -> None:
+    chat = make_chat(verification_window_seconds=900, verification_max_failures=2)
+    add_employee(chat.core, "E1001")
+    chat.reach_methods()
+    chat.say("questions")
+    chat.say("wrong")
+    chat.say("wrong")
+    assert chat.replies[0].text.endswith("You have 1 more attempt before self-service is paused.")
+    clock.advance(minutes=5)  # 09:05: the first failure (09:00) leaves the window at 09:15
+    chat.say("wrong")
+    chat.say("wrong")
+    assert chat.last.text.startswith(
+        "There have been too many failed attempts, so self-service is paused. "
+        "It starts again in 10 minutes (at 09:15 UTC). " + HANDOFF
+    ), chat.text

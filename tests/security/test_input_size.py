@@ -68,5 +68,5 @@ def test_a_4kb_password_is_refused_with_a_clear_reason(app: Flask, core: Core, p
     assert core.recovery.link_is_valid(path.rsplit("/", 1)[1])  # nothing used up; the person can try again
     check = client.post(FORM_PATH + "/check", data=f'{{"password": "{password}"}}'.encode(),
                         content_type="application/json", headers={"X-CSRF-Token": csrf})  # fmt: skip
-    assert check.status_code == 200 and check.get_json()["ok"] is False
+    assert check.status_code == 200 and check.get_json()["acceptable"] is False
     assert any("at most 128" in p for p in check.get_json()["problems"])

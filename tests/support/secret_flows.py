@@ -119,7 +119,7 @@ class Flows:
         weak, new = "sunshine1234", f"{employee.password} renewed 2"
         self.secrets.passwords.update({weak, new, new + "x"})
         meter = client.post(f"{path}/check", json={"password": weak}, headers={"X-CSRF-Token": csrf})
-        assert meter.status_code == 200 and meter.get_json()["ok"] is False
+        assert meter.status_code == 200 and meter.get_json()["acceptable"] is False
         assert client.post(path, data={"csrf_token": csrf, "password": weak, "confirmation": weak}).status_code == 422
         mismatch = client.post(path, data={"csrf_token": csrf, "password": new, "confirmation": new + "x"})
         assert mismatch.status_code == 422

@@ -23,7 +23,7 @@
         link.href = table.dataset.ticketUrl.replace("REF", encodeURIComponent(t.reference));
         link.textContent = t.reference;
         cell(row, "").appendChild(link);
-        [t.reason, t.channel, t.waiting_since, t.agent || "—"].forEach(function (v) { cell(row, v); });
+        [t.reason_text, t.channel, t.waiting_since, t.agent || "—"].forEach(function (v) { cell(row, v); });
         return row;
       });
       document.getElementById("queue-rows").replaceChildren(...rows);

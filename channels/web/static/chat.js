@@ -194,6 +194,7 @@
     choices.forEach(function (choice) {
       var button = node("button", "rd-choice", choice.label);
       button.type = "button";
+      button.setAttribute("data-value", String(choice.value));
       button.addEventListener("click", function () {
         if (button.disabled) return;
         var value = String(choice.value), label = String(choice.label);
@@ -204,6 +205,32 @@
     li.appendChild(group);
   }
 
+  // A reply with wait_seconds: a countdown in the message, and its "Send again" button (value "resend") shown
+  // once the wait is over. Pressed early anyway (another device, a reload), the server answers with what is left.
+  // The ticking number is aria-hidden, so the log does not announce every second; its end is a new line.
+  function addCountdown(li, seconds) {
+    var resend = Array.prototype.filter.call(li.querySelectorAll(".rd-choice"), function (b) {
+      return b.getAttribute("data-value") === "resend";
+    });
+    var ticking = node("p", "rd-text rd-countdown");
+    ticking.setAttribute("aria-hidden", "true");
+    li.appendChild(ticking);
+    resend.forEach(function (b) { b.hidden = true; });
+    var end = Date.now() + seconds * 1000;
+    function tick() {
+      var left = Math.ceil((end - Date.now()) / 1000);
+      if (left > 0) {
+        ticking.textContent = "New code available in " + left + " s";
+        setTimeout(tick, 250);
+        return;
+      }
+      ticking.remove();
+      li.appendChild(node("p", "rd-text rd-countdown", "You can ask for a new code now."));
+      resend.forEach(function (b) { b.hidden = false; });
+    }
+    tick();
+  }
+
   // One entry from the server: a Reply, or (in history from after=0) the person's own earlier message.
   function renderEntry(entry) {
     var from = entry.from;
@@ -211,6 +238,8 @@
     var li = addMessage(from === "agent" ? "agent" : "bot", entry.text);
     addLink(li, entry.link);
     addChoices(li, entry.choices);
+    var wait = Number(entry.wait_seconds);
+    if (isFinite(wait) && wait > 0) addCountdown(li, Math.min(wait, 3600));
     return li;
   }
 

@@ -62,6 +62,7 @@
   password.addEventListener("input", function () {
     clearTimeout(timer);
     latest++;  // an answer still on its way is for older text: drop it
+    if (bar.dataset.state) bar.dataset.state = meterText.dataset.state = "pending";  // dimmed until the server answers
     timer = setTimeout(check, DEBOUNCE_MS);
   });
   // After an error the typed password is back in the field: show its verdict at once.
