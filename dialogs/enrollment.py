@@ -23,7 +23,7 @@ from dialogs.prompts import ENROLL_LABELS, TEXT, Buttons, Choice, Choices
 from dialogs.slots import Slots
 from dialogs.states import State
 
-__all__ = ["ENROLL_SLOTS", "KIND_OF_CHOICE", "EnrollmentBase", "EnrollmentSteps"]
+__all__ = ["ENROLL_SLOTS", "KIND_OF_CHOICE", "EnrollmentBase", "EnrollmentSteps", "enroll_choices"]
 
 # The offer's buttons for the ways that can be added here (a contact from the company directory can't).
 KIND_OF_CHOICE = {Choice.ADD_MOBILE: ContactKind.SMS, Choice.ADD_EMAIL: ContactKind.EMAIL}
@@ -174,6 +174,17 @@ def _drop(slots: Slots, *, keep_changing: bool) -> None:
     for key in ENROLL_SLOTS:
         if not (keep_changing and key == "enroll_changing"):
             slots.pop(key, None)  # type: ignore[misc]  # every key of ENROLL_SLOTS is optional
+
+
+def enroll_choices(state: State, slots: Slots) -> Choices:
+    """The buttons an enrollment step offers, to offer again after a help or a misunderstanding."""
+    if state in (State.ENROLL_OFFER, State.ENROLL_PICK_QUESTION):
+        return tuple((label, value) for label, value in slots.get("choices", []))
+    return {
+        State.ENROLL_RECONFIRM: Buttons.RECONFIRM,
+        State.ENROLL_CONTACT: (Buttons.NO_THANKS,),
+        State.ENROLL_CONTACT_CODE: Buttons.CONTACT_CODE,
+    }.get(state, ())
 
 
 def _offer(methods: Methods | None, *, changing: bool) -> Choices:

@@ -203,3 +203,11 @@ def _account(chat: Chat, employee_id: str) -> int:
     account = chat.core.directory.find(employee_id)
     assert account is not None
     return account.id
+
+
+def test_a_misunderstood_reply_offers_the_steps_buttons_again(chat: Chat) -> None:
+    email_only(chat)
+    unlock_with_email(chat)
+    chat.say("purple elephant")
+    assert "Sorry, I didn't get that." in chat.text and chat.state == "enroll_offer"
+    assert chat.choice_values == ["add mobile", "set questions", "no thanks"]
