@@ -7,6 +7,7 @@ Transcripts against the real engine, RecoveryService and EnrollmentService (test
 from __future__ import annotations
 
 from core.types import Requester, ResetStatus
+from dialogs.replies import Link
 from tests.dialogs.conftest import NEW_PASSWORD, Chat, add_employee
 from tests.dialogs.paths_support import UNLOCKED, verify
 from tests.support import FakeClock
@@ -211,3 +212,29 @@ def test_a_misunderstood_reply_offers_the_steps_buttons_again(chat: Chat) -> Non
     chat.say("purple elephant")
     assert "Sorry, I didn't get that." in chat.text and chat.state == "enroll_offer"
     assert chat.choice_values == ["add mobile", "set questions", "no thanks"]
+
+
+def test_someone_with_nothing_on_file_sets_up_everything_after_support_vouched(chat: Chat) -> None:
+    """The issue's "done when": verified once by support, then every way set up in the chat, then used."""
+    account = add_employee(chat.core, "E2009", phone="", email="", answers={})
+    chat.say("I forgot my password")
+    chat.say("E2009")
+    assert chat.state == "handoff"  # nothing on file: a person verifies them their own way
+    handle = chat.conversation().slots["handle"]
+    link = chat.core.recovery.agent_issue_link(handle, agent="sam", reason="checked their badge in person")
+    chat.engine.from_support(Requester("web", "user-1"), lambda d: d.agent_sent_link(handle, Link(link.url, "Set")))
+    done = chat.core.recovery.complete_reset(link.url.rsplit("/", 1)[-1], NEW_PASSWORD, NEW_PASSWORD)
+    assert done.status is ResetStatus.DONE
+    chat.say("done")
+    assert chat.last.text == OFFER
+    add_mobile(chat)
+    assert chat.last.text == "Add another way?" and chat.state == "enroll_offer"  # one way is not enough
+    chat.say("set questions")
+    for answer in NEW_ANSWERS:
+        chat.say("1")
+        chat.say(answer)
+    assert "You're all set" in chat.text and chat.core.enrollment.methods(account).count == 2
+
+    later = Chat(chat.engine, chat.core, user_id="next-time")
+    later.reach_methods("E2009")
+    assert later.choice_values[:2] == ["sms", "questions"]
