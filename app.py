@@ -15,10 +15,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bot.dedupe import EventLedger
 from bot.delivery_notice import delivery_failure_notice
 from bot.engine import Engine
+from bot.history import ChatHistory
 from bot.relay import SupportRelay
 from bot.store import SqlConversationStore
+from bot.terminal import TERMINAL, terminal_inbox
 from channels.contract import BackgroundStart, Channel
-from channels.web import ChatLimits, ResetPageOptions, WebChannel, WebOptions
+from channels.web import ChatLimits, EnrollParts, ResetPageOptions, WebChannel, WebOptions
 from channels.web.chat_session import ChatSessions
 from channels.web.history import WebHistory
 from core.clock import Clock, SystemClock
@@ -29,6 +31,7 @@ from core.delivery.senders import email_sender_for, sms_sender_for
 from core.delivery.worker import DeliveryWorker
 from core.directory.port import DirectoryBackend
 from core.directory.sql import SqlDirectory
+from core.enrollment.handover import EnrollHandover
 from core.enrollment.service import EnrollmentService
 from core.logging_setup import configure_logging
 from core.recovery.service import RecoveryService
@@ -109,7 +112,9 @@ def build_core(
 
 def build_engine(core: Core) -> Engine:
     store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
-    return Engine(core.recovery, store, core.clock, idle_seconds=core.settings.conversation_idle_seconds)
+    engine = Engine(core.recovery, store, core.clock, idle_seconds=core.settings.conversation_idle_seconds)
+    engine.push.register(TERMINAL, terminal_inbox(ChatHistory(core.database, core.clock, TERMINAL)))  # it polls
+    return engine
 
 
 def ticket_alerts(core: Core, wired: Wiring | None) -> list[TicketAlert]:
@@ -191,6 +196,7 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         reset_sessions=ResetSessions(core.database, core.clock, ttl_seconds=settings.reset_token_ttl_seconds),
         demo_sign_in=core.directory.sign_in if isinstance(core.directory, SqlDirectory) else None,
         options=options,
+        enroll=EnrollParts(core.enrollment, EnrollHandover(core.enrollment.deps), core.clock),
     )
 
 

@@ -82,7 +82,8 @@ class Engine:
         except (ConversationBusyError, ConversationConflictError) as exc:
             log.warning("message not applied (%s); asking the person to send it again", type(exc).__name__)
             return Turn([Reply(TEXT["busy"])], REDACTED)
-        return Turn(replies, str(person["text"]), answered_secret)
+        # Only a message masked whole may be a secret (a channel deletes it); "help" at the code prompt is not.
+        return Turn(replies, str(person["text"]), answered_secret and person["text"] == REDACTED)
 
     def _turn(
         self, conversation: ConversationRecord, requester: Requester, text: str, meta: dict[str, Any]

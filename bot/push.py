@@ -23,9 +23,9 @@ class PushDispatcher:
         self._channels[channel] = deliver
 
     def deliver(self, channel: str, user_id: str, replies: list[Reply]) -> bool:
-        """Hand replies to the channel. False when it cannot push (the terminal): a finished reset shows on the
-        person's next message (the dialog checks then); an agent's lines stay on the ticket, and the console
-        tells the agent they were not delivered."""
+        """Hand replies to the channel (the terminal's is an inbox it polls, bot/terminal.py). False when there
+        is none: a finished reset shows on the person's next message (the dialog checks then); an agent's lines
+        stay on the ticket, and the console tells the agent they were not delivered."""
         deliver = self._channels.get(channel)
         if deliver is None or not replies:
             return False

@@ -26,7 +26,11 @@ class SupportRelay:
     def close(self, reference: str, agent: AgentInfo, outcome: str) -> None:
         """Close the ticket; the person's conversation leaves hand-off (back to the bot for "returned")."""
         requester = self._desk.close(reference, agent, outcome)
-        self._engine.from_support(requester, lambda dialog: dialog.support_finished(returned=outcome == "returned"))
+        returned = outcome == "returned"
+        replies = self._engine.from_support(requester, lambda dialog: dialog.support_finished(returned=returned))
+        if not replies and not returned:
+            # They had left the hand-off already (the agent sent a link or a code, perhaps used): still tell them.
+            self._engine.push.deliver(requester.channel, requester.user_id, [Reply(TEXT["support_closed"])])
 
     def send_code(self, reference: str, agent: AgentInfo, method: Method, reason: str) -> SendStatus:
         """Send a code to a contact on file; the person types it in their chat and the bot carries on."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.commands import exact_command
 from bot.messages import Reply
-from dialogs.states import State
+from dialogs.states import STATE_EXPECTS, State
+from dialogs.understanding import is_switch_request
 
 __all__ = ["REDACTED", "bot_entries", "mask_free_text", "password_like", "person_entry"]
 
@@ -66,12 +68,18 @@ def mask_free_text(text: str, *, passwords: bool) -> str:
 def person_entry(text: str, *, expected: str, state: str, at: str) -> dict[str, Any]:
     """What the person said, with anything that may be a secret replaced by "[redacted]".
 
-    A reply to a code or secret prompt is redacted whole. Elsewhere a reset link is masked wherever it is
-    typed; code-like digit runs are masked except where an employee ID is asked for (IDs are not secrets and
-    support needs them); and during a hand-off, where every word goes to a person, password-like words too.
+    Only what could be a secret is masked. At the code prompt, anything with a digit in it is redacted whole
+    ("resend", "help" or "another way" is shown); at a question, every answer is, but not a command the step
+    takes instead of an answer ("help", "another way", "agent", "cancel", "restart"). Elsewhere a reset link
+    is masked wherever it is typed; code-like digit runs are masked except where an employee ID is asked for
+    (IDs are not secrets and support needs them); and during a hand-off, where every word goes to a person,
+    password-like words too. `expected` is what the last reply asked for; the state's own prompt decides first.
     """
-    if expected in ("code", "secret"):
-        shown = REDACTED
+    asked = STATE_EXPECTS.get(State(state), expected)
+    if asked == "code":
+        shown = REDACTED if any(ch.isdigit() for ch in text) else mask_free_text(text, passwords=True)
+    elif asked == "secret":
+        shown = text if exact_command(text) or is_switch_request(text) else REDACTED
     elif state == State.IDENTIFY:
         shown = mask_free_text(text, passwords=False)
     else:

@@ -40,7 +40,8 @@ class Command:
 
 
 def chat(core: Core, args: argparse.Namespace) -> int:
-    from bot.terminal import run_terminal_chat
+    from bot.history import ChatHistory
+    from bot.terminal import TERMINAL, run_terminal_chat
     from core.delivery.outbox import Outbox
 
     core.recovery.ticket_alerts[:] = ticket_alerts(core, None)
@@ -49,7 +50,8 @@ def chat(core: Core, args: argparse.Namespace) -> int:
     outbox = Outbox(core.database, core.clock) if core.settings.demo_enabled else None
     # The terminal shows outbox messages after each turn, so it delivers them right then.
     after_turn = build_delivery_worker(core, engine).drain
-    return run_terminal_chat(engine, outbox, user_id=user_id, after_turn=after_turn)
+    inbox = ChatHistory(core.database, core.clock, TERMINAL)  # what other processes push: the reset page's "done"
+    return run_terminal_chat(engine, outbox, user_id=user_id, after_turn=after_turn, inbox=inbox)
 
 
 def worker(core: Core, args: argparse.Namespace) -> int:

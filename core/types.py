@@ -50,22 +50,6 @@ class HandoffReason(StrEnum):
     DIRECTORY_DOWN = "directory_unavailable"
     METHODS_UNUSABLE = "methods_unusable"  # contacts are on file, but the person can use none of them
 
-    @property
-    def words(self) -> str:
-        """The reason as support reads it (queue, ticket, alerts)."""
-        return _REASON_WORDS[self]
-
-
-_REASON_WORDS = {
-    HandoffReason.ASKED: "asked for a person",
-    HandoffReason.NO_METHOD: "no verification method on file",
-    HandoffReason.PROVIDER_DOWN: "code delivery not working",
-    HandoffReason.VERIFICATION_LOCKED: "too many failed attempts",
-    HandoffReason.NOT_UNDERSTOOD: "the bot did not understand",
-    HandoffReason.DIRECTORY_DOWN: "directory unavailable",
-    HandoffReason.METHODS_UNUSABLE: "cannot use any verification method on file",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Requester:

@@ -6,7 +6,6 @@ the event the transitions table (dialogs/flow.py) maps to the next state. They n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from core.recovery.service import RecoveryService
@@ -17,6 +16,7 @@ from dialogs.prompts import Buttons, Choice
 from dialogs.slots import Slots
 from dialogs.states import AWAITS_MESSAGE, State
 from dialogs.understanding import (
+    code_shaped,
     find_identifier,
     is_greeting,
     is_switch_request,
@@ -27,8 +27,6 @@ from dialogs.understanding import (
 )
 
 __all__ = ["READERS", "Reader", "Readers", "reader_for"]
-
-_CODE_LIKE = re.compile(r"^[\d\s.-]+$")
 
 
 class Readers(EnrollmentReaders):
@@ -160,7 +158,7 @@ class Readers(EnrollmentReaders):
 
     def read_code(self) -> str:
         intents = read_intents(self.text)
-        if _CODE_LIKE.match(self.text.strip()) and any(ch.isdigit() for ch in self.text):
+        if code_shaped(self.text):
             return self._judge(self.service.verify_code(self.slots["handle"], clean_code(self.text)))
         if "resend" in intents:
             return self._send(Method(self.slots["method"]))

@@ -240,12 +240,9 @@ class RecoveryDialog(Readers, Courtesies, WaitReplies, EnrollmentSteps):
         return self.replies
 
     def support_finished(self, *, returned: bool) -> list[Reply]:
-        """The agent closed the ticket. Only a person still waiting in hand-off is moved on; one who already
-        left it (the agent sent a code or a link, perhaps used) is still told that the ticket is closed."""
+        """The agent closed the ticket. Only a person still waiting in hand-off is moved on."""
         if self.state == State.HANDOFF:
             self.fire("support_returned" if returned else "support_closed")
-        elif not returned:
-            self.say(TEXT["support_closed"])
         return self.replies
 
     def agent_sent_link(self, handle: str, link: Link) -> list[Reply]:

@@ -13,6 +13,7 @@ from core.directory import contacts
 __all__ = [
     "Intent",
     "asks_for_a_person",
+    "code_shaped",
     "find_identifier",
     "is_greeting",
     "is_switch_request",
@@ -124,6 +125,7 @@ _GREETING = re.compile(
     r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon)"
     r"(?: there| all| team| everyone| resetdesk| bot)?[\s!.,:)]*$"
 )
+_NOT_A_SENTENCE = re.compile(r"--|[;=<>{}`\\|*%/]")
 _CODE = re.compile(r"^[\d\s.-]+$")
 _ID_TOKEN = re.compile(r"^[\w.@+-]{2,64}$")
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
@@ -143,6 +145,11 @@ _CUED = re.compile(
     r"\s*[:—–-]?\s*([^\s,;]+)"
 )
 _EDGES = ".,;:!?\"'()[]<>—–"
+# While a question is asked any words may be an answer, so only these exact requests leave the questions.
+_SWITCH_REQUESTS = frozenset(
+    {"another way", "other way", "different way", "another method", "other method", "different method",
+     "switch method", "change method", "switch", "another way please"}
+)  # fmt: skip
 
 
 def is_greeting(text: str) -> bool:
@@ -155,16 +162,14 @@ def is_switch_request(text: str) -> bool:
     return normalise(text).strip(" .!") in _SWITCH_REQUESTS
 
 
-_SWITCH_REQUESTS = frozenset(
-    {"another way", "other way", "different way", "another method", "other method", "different method",
-     "switch method", "change method", "switch", "another way please"}
-)  # fmt: skip
+def code_shaped(text: str) -> bool:
+    """Only digits (at least one), spaced, dotted or dashed: what the code prompt checks as a code."""
+    return _CODE.match(text.strip()) is not None and any(ch.isdigit() for ch in text)
 
 
 def looks_like_a_code(text: str) -> bool:
-    """Digits, spaced or dashed, as many as a one-time code has (4 to 10): never an option number."""
-    digits = sum(ch.isdigit() for ch in text)
-    return _CODE.match(text.strip()) is not None and 4 <= digits <= 10
+    """Code-shaped, with as many digits as a one-time code has (4 to 10): never an option number."""
+    return code_shaped(text) and 4 <= sum(ch.isdigit() for ch in text) <= 10
 
 
 def _words(text: str) -> list[str]:
@@ -182,9 +187,11 @@ def find_identifier(text: str, *, loose: bool) -> str | None:
     clean = unicodedata.normalize("NFKC", text).strip()
     if contacts.phone_digits(clean) is not None or (_ID_TOKEN.match(clean) and loose):
         return clean
+    if _NOT_A_SENTENCE.search(clean):  # code or markup ("E1001'; DROP TABLE ..."): nothing is picked out of it
+        return None
     meaningful = [w for w in _words(clean) if normalise(w) not in _FILLER]
     words = [w for w in meaningful if _ID_TOKEN.match(w)]
-    marked = [w for w in words if any(ch.isdigit() for ch in w) or "@" in w]
+    marked = [w for w in words if _marked(w)]
     if len(marked) == 1:
         return marked[0]
     phone = _phone_in(clean)
@@ -197,8 +204,14 @@ def find_identifier(text: str, *, loose: bool) -> str | None:
     return words[0] if short or normalise(words[0]) in cued else None
 
 
+def _marked(word: str) -> bool:
+    """A word no sentence has by chance: letters and digits (E1001), an "@", or a long number (not "10", "2023")."""
+    digits = sum(ch.isdigit() for ch in word)
+    return "@" in word or (0 < digits < len(word) and any(ch.isalpha() for ch in word)) or digits >= 5
+
+
 def _phone_in(text: str) -> str | None:
-    """A phone number inside a sentence: the longest run of phone characters with enough digits."""
+    """A phone number inside a sentence, when there is exactly one."""
     runs = re.findall(r"\+?[\d][\d\s().-]{5,}\d", text)
     found = [run for run in runs if contacts.phone_digits(run) is not None]
     return max(found, key=len) if len(found) == 1 else None

@@ -49,14 +49,20 @@ class WaitReplies:
     def say_send_refused(self) -> None:
         text = self._send_refused_text()
         wait = self.slots.get("retry_after") if self.slots["send_status"] == SendStatus.TOO_SOON.value else None
-        if self.state == State.CHOOSE_METHOD:
+        if self.state == State.CHOOSE_METHOD and wait:
             self.offer_methods()  # one reply: the wait, then the methods (choosing one again is "send again")
             self.replies[-1] = replace(self.replies[-1], text=f"{text} {self.replies[-1].text}", wait_seconds=wait)
+        elif self.state == State.CHOOSE_METHOD:
+            self.say(text)
+            self.offer_methods()
         else:
             self.say(text, choices=Buttons.WAIT if wait else Buttons.CODE, expects="code", wait_seconds=wait)
 
     def say_answers_wrong(self) -> None:
-        tries = self.slots.get("tries_left") or 0
+        tries = self.slots.get("tries_left")
+        if tries is None:  # an agent vouched for the person: no pause applies
+            self.say(TEXT["answers_wrong"])
+            return
         left = TEXT["attempts_left"].format(tries=tries, tries_word="attempt" if tries == 1 else "attempts")
         self.say(f"{TEXT['answers_wrong']} {left}")
 

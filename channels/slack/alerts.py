@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from channels.slack.render import escape
+from core.support.reasons import reason_words
 from core.types import Requester, Ticket
 
 __all__ = ["TAKE_ACTION", "SlackTicketAlert"]
@@ -19,7 +20,7 @@ class SlackTicketAlert:
         self._console_url = console_url
 
     def __call__(self, ticket: Ticket, requester: Requester) -> None:
-        reason = ticket.reason.value.replace("_", " ")
+        reason = reason_words(ticket.reason)
         text = f"Ticket {ticket.reference} is waiting ({reason}, via {requester.channel})."
         take = {
             "type": "button",

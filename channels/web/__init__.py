@@ -18,6 +18,8 @@ from channels.web.agent_console import agent_blueprint
 from channels.web.chat_api import ChatLimits, chat_api_blueprint
 from channels.web.chat_session import ChatSessions
 from channels.web.demo import DemoSignIn, demo_blueprint
+from channels.web.enroll import EnrollParts, enroll_blueprint
+from channels.web.enroll_handover import EnrollHandoverCookie
 from channels.web.history import CHANNEL, WebHistory
 from channels.web.reset_page import ResetPageOptions, reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
@@ -27,7 +29,7 @@ from core.secrets.ratelimit import RateLimiter
 from core.secrets.reset_sessions import ResetSessions
 from core.support.access import AgentAccess
 
-__all__ = ["ChatLimits", "ResetPageOptions", "WebChannel", "WebOptions"]
+__all__ = ["ChatLimits", "EnrollParts", "ResetPageOptions", "WebChannel", "WebOptions"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -61,6 +63,7 @@ class WebChannel:
         reset_sessions: ResetSessions,
         demo_sign_in: DemoSignIn | None,
         options: WebOptions,
+        enroll: EnrollParts | None = None,
     ) -> None:
         self._engine = engine
         self._service = service
@@ -73,12 +76,17 @@ class WebChannel:
         self._reset_sessions = reset_sessions
         self._demo_sign_in = demo_sign_in
         self._options = options
+        self._enroll = enroll
 
     def register(self, app: Flask) -> None:
         options = self._options
         app.register_blueprint(_pages_blueprint())
         chat_api = chat_api_blueprint(self._engine, self._history, self._sessions, self._limiter, options.chat)
         app.register_blueprint(chat_api)
+        handover = None
+        if self._enroll is not None:  # /enroll: people keep their own recovery methods
+            handover = EnrollHandoverCookie(self._enroll.handover, https=options.https)
+            app.register_blueprint(enroll_blueprint(self._enroll, handover))
         app.register_blueprint(
             reset_blueprint(
                 self._engine,
@@ -88,6 +96,7 @@ class WebChannel:
                 requests_per_minute=options.reset_requests_per_minute,
                 options=options.reset_page,
                 https=options.https,
+                on_done=handover.after_reset if handover is not None else None,
             )
         )
         app.register_blueprint(agent_blueprint(self._relay, self._limiter, self._agent_access, https=options.https))

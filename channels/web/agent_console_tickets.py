@@ -40,7 +40,7 @@ def register_ticket_views(console: Blueprint, guard: ConsoleGuard, desk: Support
     def ticket_messages(agent: AgentInfo, reference: str) -> Response:
         after = request.args.get("after", "0")
         view = _view_or_404(desk, reference, after=int(after) if after.isdigit() and len(after) <= 18 else 0)
-        return jsonify(messages=view.messages, status=view.status, agent=view.agent_name)
+        return jsonify(messages=view.messages, status=view.status, agent=view.agent_name, reset=view.reset_state)
 
     @console.post("/api/tickets/<reference>/messages")
     @signed_in

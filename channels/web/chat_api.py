@@ -90,7 +90,11 @@ def chat_api_blueprint(
             missed, newest = history.after(key, after, skip=recorded)
             missed = [m for m in missed if m["from"] != "person"]
             last_seq = max(last_seq, newest)
-        return jsonify(messages=missed + [r.to_json() for r in turn.replies], last_seq=last_seq)
+        # person_text: the message as kept ("[redacted]" for a code or an answer), so the page can show a
+        # command typed at a masked prompt ("help") as typed rather than as dots.
+        return jsonify(
+            messages=missed + [r.to_json() for r in turn.replies], last_seq=last_seq, person_text=turn.person_text
+        )
 
     @api.get("/api/chat/messages")
     def get_messages() -> Response:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from bot.history import ChatHistory
 from bot.messages import Reply, without_link
@@ -43,10 +43,12 @@ class WebHistory(ChatHistory):
         self._seal = PayloadSeal(secret)
 
     def hold_link(self, session_id: str, reply: Reply, *, sender: str) -> int:
-        """Store a pushed reply that carries a link; the next read delivers it whole, once."""
+        """Store a pushed reply that carries a link; the next read delivers it whole, once. A link still held
+        for this session is let go first: its token is superseded by this one, so it is kept no longer."""
         kept = without_link(reply).to_json()
         row = {"channel": self._channel, "user_id": session_id, "sender": PENDING, "created_at": self._clock.now()}
         with self._db.engine.begin() as connection:  # one transaction: never visible unsealed or half-written
+            self._claim(connection, session_id, 0)
             row_id = int(
                 connection.execute(insert(_TABLE).returning(_TABLE.c.id), {**row, "payload": kept}).scalar_one()
             )
@@ -75,25 +77,30 @@ class WebHistory(ChatHistory):
         return shown
 
     def _take(self, session_id: str, seq: int) -> dict[str, dict[str, Any]]:
-        """Claim this session's pending rows after `seq` (a conditional update: one reader wins each), leaving
-        the history form behind; returns the opened replies by their sealed text."""
+        """Claim this session's pending rows after `seq`; returns the opened replies by their sealed text."""
+        opened: dict[str, dict[str, Any]] = {}
+        with self._db.engine.begin() as connection:
+            for row_id, sealed_text in self._claim(connection, session_id, seq):
+                try:
+                    sealed = base64.b64decode(sealed_text)
+                    opened[sealed_text] = json.loads(self._seal.open(sealed, context=_context(row_id))["reply"])
+                except (SealError, ValueError, KeyError):
+                    continue  # another secret key: the history form is shown, and "new link" works
+        return opened
+
+    def _claim(self, connection: Connection, session_id: str, seq: int) -> list[tuple[int, str]]:
+        """Turn this session's pending rows after `seq` into their history form, each by a conditional update
+        (of concurrent readers one wins a row); returns (row id, sealed text) of the rows this call won."""
         pending = (
             select(_TABLE.c.id, _TABLE.c.payload)
             .where(_TABLE.c.channel == self._channel, _TABLE.c.user_id == session_id)
             .where(_TABLE.c.id > seq, _TABLE.c.sender == PENDING)
             .order_by(_TABLE.c.id)
         )
-        opened: dict[str, dict[str, Any]] = {}
-        with self._db.engine.begin() as connection:
-            for row_id, payload in connection.execute(pending).all():
-                kept = {k: v for k, v in payload.items() if k not in (_SEALED, _FROM)}
-                claim = update(_TABLE).where(_TABLE.c.id == row_id, _TABLE.c.sender == PENDING)
-                if rows_changed(connection.execute(claim.values(sender=payload.get(_FROM, "bot"), payload=kept))) != 1:
-                    continue
-                try:
-                    sealed = base64.b64decode(str(payload.get(_SEALED, "")))
-                    reply = json.loads(self._seal.open(sealed, context=_context(row_id))["reply"])
-                except (SealError, ValueError, KeyError):
-                    continue  # another secret key: the history form is shown, and "new link" works
-                opened[str(payload[_SEALED])] = reply
-        return opened
+        won = []
+        for row_id, payload in connection.execute(pending).all():
+            kept = {k: v for k, v in payload.items() if k not in (_SEALED, _FROM)}
+            claim = update(_TABLE).where(_TABLE.c.id == row_id, _TABLE.c.sender == PENDING)
+            if rows_changed(connection.execute(claim.values(sender=payload.get(_FROM, "bot"), payload=kept))) == 1:
+                won.append((row_id, str(payload.get(_SEALED, ""))))
+        return won

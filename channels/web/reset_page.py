@@ -10,6 +10,7 @@ not be sent on the redirect that follows it. The form's POSTs are same-site and 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request
@@ -21,7 +22,7 @@ from core.recovery.service import RecoveryService
 from core.secrets.password_policy import PolicyResult
 from core.secrets.ratelimit import RateLimiter
 from core.secrets.reset_sessions import ResetSessions
-from core.types import ResetStatus
+from core.types import ResetOutcome, ResetStatus
 
 __all__ = ["COOKIE", "FORM_PATH", "ResetPageOptions", "meter", "reset_blueprint"]
 
@@ -62,6 +63,7 @@ def reset_blueprint(
     requests_per_minute: int,
     options: ResetPageOptions,
     https: bool,
+    on_done: Callable[[BaseResponse, ResetOutcome], None] | None = None,  # the hand-over to /enroll
 ) -> Blueprint:
     pages = Blueprint("reset", __name__)
 
@@ -143,9 +145,13 @@ def reset_blueprint(
         if outcome.status is ResetStatus.DONE:
             engine.reset_completed(outcome)
             sessions.close(request.cookies.get(COOKIE))
-            done = render_template("reset_done.html", notes=outcome.problems, portal_url=options.portal_url)
+            done = render_template(
+                "reset_done.html", notes=outcome.problems, portal_url=options.portal_url, enroll=on_done is not None
+            )
             response = make_response(done, 200)
             response.delete_cookie(COOKIE, path="/reset", secure=https, httponly=True, samesite="Lax")
+            if on_done is not None:
+                on_done(response, outcome)
             return response
         if outcome.status is ResetStatus.INVALID_LINK:
             return invalid()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.delivery.breaker import CircuitBreaker
 from core.delivery.ports import EmailMessage, EmailSender
+from core.support.reasons import reason_words
 from core.types import Requester, Ticket
 
 __all__ = ["EmailTicketAlert"]
@@ -17,7 +18,7 @@ class EmailTicketAlert:
         self._console_url = console_url
 
     def __call__(self, ticket: Ticket, requester: Requester) -> None:
-        reason = ticket.reason.value.replace("_", " ")
+        reason = reason_words(ticket.reason)
         body = (
             f"Ticket {ticket.reference} is waiting ({reason}, via {requester.channel}).\n"
             f"Take it in the console: {self._console_url}/tickets/{ticket.reference}\n"

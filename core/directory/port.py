@@ -54,7 +54,9 @@ class PasswordRefused(Exception):
 
 class DirectoryBackend(Protocol):
     def find(self, identifier: str) -> Account | None:
-        """By employee ID or username, case-insensitively; None when neither matches."""
+        """By employee ID or username, case-insensitively; None when neither matches. An email address or a
+        phone number typed instead (core.directory.contacts) finds the one account that has it, and nobody when
+        several share it; an ID or username match wins over a contact match."""
 
     def find_by_email(self, email: str) -> Account | None:
         """The single account with this email, for proposing an account (never as verification)."""

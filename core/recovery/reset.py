@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from core.directory.port import Account, DirectoryUnavailable, PasswordRefused
+from core.enrollment.store import recovery_account
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
 from core.secrets.password_policy import PolicyResult
@@ -159,7 +160,8 @@ class Reset:
             recovery = session.get(Recovery, recovery_id) if recovery_id else None
             if recovery is not None:
                 recovery.completed_at = now
-        account = self._deps.directory.get(account_id)
+        # Every contact recovery may use, self-enrolled ones included: a takeover must reach all of them.
+        account = recovery_account(self._deps.database, self._deps.directory.get(account_id), account_id)
         notified = self._deps.notifier.account_changed(account, change) if account else {}
         with self._deps.database.transaction() as session:
             self._deps.audit.record(

@@ -225,8 +225,13 @@ class Verification:
                 return self._step_passed(session, recovery, Method.QUESTIONS)
             self._fail(session, recovery, "questions", now)
             left = self._deps.failures.remaining(session, subjects(recovery), now)
-            locked = left == 0 and not recovery.agent_override
-            return CheckResult(CheckStatus.LOCKED) if locked else CheckResult(CheckStatus.WRONG, left)
+            if recovery.agent_override:
+                return CheckResult(CheckStatus.WRONG)  # no lock applies
+            if left == 0:
+                return CheckResult(CheckStatus.LOCKED)
+            # The person is told their own failures left (the chat user's count): the account's count may hold
+            # other people's failures, by this identifier or another for the same account, and would say so.
+            return CheckResult(CheckStatus.WRONG, self._deps.failures.remaining(session, [actor(recovery)], now))
 
     @contextmanager
     def _judging(self, handle: str) -> Iterator[tuple[Session, Recovery]]:

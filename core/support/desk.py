@@ -60,6 +60,13 @@ class TicketView:
     transcript: list[dict[str, Any]]
     messages: list[dict[str, Any]]  # {"id", "sender", "text", "at"}
 
+    @property
+    def reset_state(self) -> str:
+        """For the console: whether the person's password was reset (or account unlocked) since the hand-off."""
+        if self.reset_completed_at is None:
+            return "Not done yet"
+        return f"Completed {self.reset_completed_at.strftime('%Y-%m-%d %H:%M')} UTC"
+
 
 def mask_email(email: str | None) -> str:
     if not email or "@" not in email:

@@ -18,6 +18,7 @@ REASON_WORDS: Final = MappingProxyType(
         HandoffReason.VERIFICATION_LOCKED: "self-service verification locked after failed tries",
         HandoffReason.NOT_UNDERSTOOD: "the bot did not understand them",
         HandoffReason.DIRECTORY_DOWN: "the directory was unavailable",
+        HandoffReason.METHODS_UNUSABLE: "can use none of the verification methods on file",
     }
 )
 

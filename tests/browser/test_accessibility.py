@@ -7,12 +7,12 @@ own axe tests, with its empty, error and done states.)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from core.delivery.outbox import Outbox
 from tests.browser.conftest import (
@@ -29,16 +29,6 @@ from tests.support.axe import assert_no_axe_violations
 
 Shot = Callable[[Page, str], Path]
 
-
-@pytest.fixture
-def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
-    """As conftest's, but axe-core is injected as an inline script, which our CSP (rightly) refuses."""
-    context = browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    try:
-        yield context
-    finally:
-        context.close()
 
 
 def _chat(page: Page, server: LiveServer) -> None:
@@ -145,7 +135,7 @@ def test_console_has_no_axe_violations(
     where: str, live_server: LiveServer, page: Page, browser: Browser, shot: Shot
 ) -> None:
     hand_off(page, live_server, EMPLOYEE_ID, helps=4)
-    console = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True).new_page()
+    console = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
     try:
         sign_in_agent(console, live_server)
         if where == "ticket":

@@ -55,7 +55,7 @@ def test_markup_typed_in_the_chat_is_shown_as_text(live_server: LiveServer, page
     page.get_by_label("Message").fill(PAYLOAD)
     page.get_by_label("Message").press("Enter")
     expect(mine.last.locator(".rd-text")).to_have_text(PAYLOAD)
-    expect(page.locator("#rd-log > li").last).to_have_class(re.compile(r"\brd-msg-bot\b"))  # answered
+    expect(page.locator("#rd-log > .rd-msg").last).to_have_class(re.compile(r"\brd-msg-bot\b"))  # answered
 
     # ... and as the employee ID.
     page.get_by_role("button", name="Reset my password").last.click()
@@ -64,7 +64,7 @@ def test_markup_typed_in_the_chat_is_shown_as_text(live_server: LiveServer, page
     page.get_by_label("Message").press("Enter")
     expect(mine.last.locator(".rd-text")).to_have_text(PAYLOAD)
     expect(mine).to_have_count(3)
-    expect(page.locator("#rd-log > li").last).to_have_class(re.compile(r"\brd-msg-bot\b"))
+    expect(page.locator("#rd-log > .rd-msg").last).to_have_class(re.compile(r"\brd-msg-bot\b"))
     page.wait_for_timeout(300)  # give a broken image's onerror time to fire, if one had been made
     shot(page, "payload-as-text")
 

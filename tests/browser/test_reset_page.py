@@ -6,12 +6,12 @@ the form still says it all on submit."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from core.secrets.password_policy import BREACHED
 from tests.browser.conftest import STRONG, LiveServer, reset_link_over_http
@@ -24,17 +24,6 @@ PWNED = "correct horse battery staple"  # zxcvbn scores it 4 of 4: only the brea
 LAST_5 = "one of your last 5 passwords"
 RED = "rgb(164, 22, 26)"  # --bad in site.css
 
-
-@pytest.fixture
-def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
-    """conftest's context, with the page's CSP bypassed so axe-core's script can be injected (the reset page
-    allows no inline script). The no-JavaScript test below runs under the real CSP."""
-    context = browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    try:
-        yield context
-    finally:
-        context.close()
 
 
 @pytest.fixture

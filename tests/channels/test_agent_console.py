@@ -179,6 +179,7 @@ def test_new_tickets_alert_the_support_address(make_app, smtp_server) -> None:  
     reference = re.search(r"RD-[0-9A-Z]{6}", chat.say("agent")[-1]["text"]).group(0)  # type: ignore[union-attr]
     alert = smtp_server.wait_for(1)[0]
     assert alert["To"] == "helpdesk@example.com" and reference in alert.get_content()
+    assert "(asked for a person, via web)" in alert.get_content()  # the reason in the console's words
     chat.say("anyone?")
     assert len(smtp_server.messages) == 1  # one ticket, one alert
 

@@ -52,7 +52,7 @@ def test_the_engine_pushes_through_each_channels_deliver(make_app, monkeypatch: 
     try:
         for name in ("slack", "telegram"):
             assert engine.push.deliver(name, "u1", [Reply(f"hello {name}")])
-        assert not engine.push.deliver("terminal", "u1", [Reply("hello")])  # no such channel: it cannot push
+        assert not engine.push.deliver("sms", "u1", [Reply("hello")])  # no such channel: it cannot push
     finally:
         wiring(app).channel(TelegramChannel).close()
     assert delivered == [("slack", "u1", "hello slack"), ("telegram", "u1", "hello telegram")]

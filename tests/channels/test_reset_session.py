@@ -17,7 +17,9 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import Core
+from channels.web.enroll_handover import COOKIE as ENROLL_PASS
 from channels.web.reset_page import COOKIE, FORM_PATH
+from core.enrollment.handover import EnrollHandover
 from core.storage.models import ResetSession
 from tests.channels.conftest import ChatClient, csrf_of, reset_link_via_email
 from tests.channels.test_reset_page import STRONG, open_page
@@ -86,6 +88,8 @@ def test_after_the_first_request_no_url_or_log_line_holds_the_token(
     assert not any(token in morsel.value for morsel in cookies.values())
     assert token not in caplog.text  # the first request's own line is redacted too
     assert STRONG not in caplog.text  # nor the password, checked live and submitted
+    # The success page gave this browser a one-time pass to /enroll (issue 16); the browser uses it there.
+    assert EnrollHandover(core.enrollment.deps).redeem(cookies[ENROLL_PASS].value) is not None
     with core.database.transaction() as session:  # the session row holds the token only sealed, and is gone now
         assert session.scalars(select(ResetSession)).all() == []
 

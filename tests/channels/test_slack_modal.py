@@ -88,7 +88,7 @@ def test_pressing_it_opens_a_modal_with_one_input(slack: Slack) -> None:
     assert len(inputs) == 1 and inputs[0]["block_id"] == INPUT_BLOCK
     assert inputs[0]["element"]["type"] == "plain_text_input" and inputs[0]["element"]["action_id"] == INPUT_ACTION
     assert view["private_metadata"] == slack.dm  # where to answer, nothing else
-    assert prompt["text"] in json.dumps(view["blocks"])  # the modal repeats what it asks for
+    assert prompt["text"] in json.dumps(view["blocks"], ensure_ascii=False)  # the modal repeats what it asks for
     assert slack.api.modals.opened[view_id].user_id == USER
     # Opening a modal answers nothing: the conversation still waits for the code.
     conversation = slack.conversation()

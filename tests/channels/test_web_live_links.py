@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from sqlalchemy import select
 
@@ -64,3 +67,30 @@ def test_read_after_the_pending_row_leaves_it_pending(core: Core) -> None:
     assert history.after("s1", row_id) == ([], row_id)
     shown, _ = history.after("s1", row_id - 1)
     assert shown[0]["link"]["url"] == URL
+
+
+def test_a_newer_link_lets_go_of_one_still_held(core: Core) -> None:
+    history = _history(core)
+    history.hold_link("s1", REPLY, sender="agent")
+    newer = Reply("Here is a newer link.", link=Link(URL + "-2", "Choose a new password"))
+    history.hold_link("s1", newer, sender="agent")
+    assert [sender for sender, _ in _rows(core)] == ["agent", PENDING]  # one sealed link at most per chat
+    old, new = history.after("s1", 0)[0]
+    assert old["link"] is None and new["link"]["url"] == URL + "-2"
+
+
+def test_two_readers_at_once_get_the_link_once(core: Core) -> None:
+    """Two tabs poll at the same moment: one shows the link, the other the history form."""
+    history = _history(core)
+    for attempt in range(5):
+        session = f"race-{attempt}"
+        history.hold_link(session, REPLY, sender="agent")
+        start = threading.Barrier(2)
+
+        def read(session: str = session, start: threading.Barrier = start) -> dict[str, Any]:
+            start.wait()
+            return history.after(session, 0)[0][0]
+
+        with ThreadPoolExecutor(2) as pool:
+            shown = list(pool.map(lambda _: read(), range(2)))
+        assert sorted(m["link"] is not None for m in shown) == [False, True]

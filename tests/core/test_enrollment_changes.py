@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.storage.models import AuditEvent
-from core.types import Method, Requester
-from tests.core.conftest import ANSWERS, OLD_PASSWORD, add_employee
+from core.types import CheckStatus, Method, Requester, ResetStatus
+from tests.core.conftest import ANSWERS, OLD_PASSWORD, add_employee, last_outbox_code
+from tests.core.test_recovery_reset import token_of
 from tests.support import FakeClock
 from tests.support.enrollment import code_sent_to, messages_to
 from tests.support.secret_scan import Secrets, find_secrets, stored_places
@@ -109,3 +110,17 @@ def test_audit_rows_for_every_change_hold_no_secret(core) -> None:
     secrets = Secrets(codes={code}, answers=set(QUESTIONS.values()) | set(ANSWERS.values()),
                       passwords={OLD_PASSWORD})  # fmt: skip
     assert find_secrets(secrets, stored_places(core)) == []
+
+
+def test_a_password_reset_notifies_a_self_enrolled_phone_too(core) -> None:
+    """The "your password was changed" notice reaches every contact recovery may use, not only the directory's."""
+    account_id = add_employee(core, phone=None)
+    add_phone(core, account_id, PHONE_A)
+    handle = core.recovery.start("E1001", WEB)
+    core.recovery.send_code(handle, Method.EMAIL)
+    assert core.recovery.verify_code(handle, last_outbox_code(core)).status is CheckStatus.VERIFIED
+    new = "quiet harbour lantern 4812 moss"
+    assert core.recovery.complete_reset(token_of(core.recovery.issue_reset_link(handle).url), new, new).status is (
+        ResetStatus.DONE
+    )
+    assert any("password of your employee portal account was just changed" in m for m in messages_to(core, PHONE_A))

@@ -72,14 +72,18 @@ def test_help_in_the_middle_of_a_code_does_not_lose_the_code(chat: Chat, employe
     assert chat.last.text.startswith("Thanks, you're verified.")
 
 
-@pytest.mark.parametrize(("state", "expects"), [("enter_code", "code"), ("answer_questions", "secret")])
-def test_help_keeps_the_secret_prompt_and_its_redaction(chat: Chat, employee: int, state: str, expects: str) -> None:
+@pytest.mark.parametrize(
+    ("state", "expects", "secret"), [("enter_code", "code", "482 913"), ("answer_questions", "secret", "Lyon")]
+)
+def test_help_keeps_the_secret_prompt_and_its_redaction(
+    chat: Chat, employee: int, state: str, expects: str, secret: str
+) -> None:
     drive(chat, state)
     chat.say("help")
     assert chat.last.expects == expects
-    chat.say("Lyon")
+    chat.say(secret)
     said = [entry["text"] for entry in chat.conversation().transcript if entry["from"] == "person"]
-    assert said[-1] == "[redacted]"
+    assert said[-2:] == ["help", "[redacted]"]  # the command is not a secret; what follows it may be
 
 
 @pytest.mark.parametrize("state", STATES)

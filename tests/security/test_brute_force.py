@@ -118,10 +118,11 @@ def test_answer_guessing_ten_failures_a_day_lock_verification_and_offer_a_person
         chat.say("Fido")
         replies = chat.say("Paris")
         if attempt < 10:
-            # Never which answer was wrong; the first question is asked again.
-            assert (
-                replies[0]["text"]
-                == "Those answers didn't match what's on file. Let's try again from the first question."
+            # Never which answer was wrong; the attempts left are told, and the first question is asked again.
+            left = 10 - attempt
+            assert replies[0]["text"] == (
+                "Those answers didn't match what's on file. Let's try again from the first question. "
+                f"You have {left} more {'attempt' if left == 1 else 'attempts'} before self-service is paused."
             )
             assert replies[-1]["text"].startswith("Question 1 of 2") and replies[-1]["expects"] == "secret"
     assert LOCKED in replies[-1]["text"] and "ticket RD-" in replies[-1]["text"]

@@ -52,7 +52,7 @@ PROBE = (
     "cancel",
 )
 MAX_MEDIAN_DIFFERENCE_MS = 5.0
-EVERY_STEP = ("How would you like to confirm it", "sent a 6-digit code", "That code isn't right", "Please wait",
+EVERY_STEP = ("How would you like to confirm it", "sent a 6-digit code", "That code isn't right", "a new code in",
               "Question 1 of 2: <a question from the pool>", "didn't match", "RD-<ref>")  # fmt: skip
 
 

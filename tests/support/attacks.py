@@ -51,6 +51,9 @@ __all__ = [
 ]
 
 TELEGRAM_SECRET = "attack-tests-webhook-secret"
+# json.dumps writes "•" as \u2022: "to e•••@example.com", "to the phone ending 01"
+_TO_EMAIL = re.compile(r"to [A-Za-z0-9](?:•|\\u2022){3}@")
+_TO_PHONE = re.compile(r"phone ending \d\d\b")
 _REFERENCE = re.compile(r"RD-[0-9A-Z]{6}")
 _QUESTION = re.compile(r"(Question \d+ of \d+: )([^\"]*)")
 _POOL_TEXTS = {q.text for q in QUESTION_POOL}
@@ -59,13 +62,16 @@ _POOL_TEXTS = {q.text for q in QUESTION_POOL}
 def mask(value: Any) -> Any:
     """What a person sees, with what is random by design replaced: ticket references (random per ticket) and
     the wording of a drawn challenge question (2 of 3 drawn at random per recovery), which must come from the
-    fixed pool. Anything else that differs between two probes is a difference the attacker can see too."""
+    fixed pool, and the letter or digits of a masked destination (a decoy's come from a keyed hash; the shape and
+    the email domain must match). Anything else that differs between two probes is a difference the attacker can
+    see too."""
     text = json.dumps(value, sort_keys=True)
 
     def question(match: re.Match[str]) -> str:
         assert match.group(2) in _POOL_TEXTS, match.group(2)
         return match.group(1) + "<a question from the pool>"
 
+    text = _TO_PHONE.sub("phone ending <nn>", _TO_EMAIL.sub("to <x>•••@", text))
     return json.loads(_QUESTION.sub(question, _REFERENCE.sub("RD-<ref>", text)))
 
 

@@ -50,6 +50,8 @@
       const response = await fetch(log.dataset.api + "?after=" + log.dataset.last, { credentials: "same-origin" });
       if (!response.ok) return;
       const body = await response.json();
+      const reset = document.getElementById("reset-state");
+      if (reset && body.reset && reset.textContent !== body.reset) reset.textContent = body.reset;
       body.messages.forEach(function (m) {
         addLine(log, m.sender, m.text);
         log.dataset.last = String(m.id);

@@ -232,22 +232,24 @@
   }
 
   // One entry from the server: a Reply, or (in history from after=0) the person's own earlier message.
-  function renderEntry(entry) {
+  // `replayed`: history redrawn after a reload, when a wait it mentions is most likely over (if not, pressing
+  // "Send again" is answered with the seconds left).
+  function renderEntry(entry, replayed) {
     var from = entry.from;
     if (from === "person" || from === "user") return addMessage("user", entry.text);
     var li = addMessage(from === "agent" ? "agent" : "bot", entry.text);
     addLink(li, entry.link);
     addChoices(li, entry.choices);
     var wait = Number(entry.wait_seconds);
-    if (isFinite(wait) && wait > 0) addCountdown(li, Math.min(wait, 3600));
+    if (!replayed && isFinite(wait) && wait > 0) addCountdown(li, Math.min(wait, 3600));
     return li;
   }
 
   // The newest bot reply decides the input mode; a person (user or agent) does not.
-  function renderBatch(messages) {
+  function renderBatch(messages, replayed) {
     var last = null;
     (messages || []).forEach(function (m) {
-      renderEntry(m);
+      renderEntry(m, replayed);
       if (!m.from || m.from === "bot") last = m;
     });
     refreshChoices();
@@ -325,7 +327,7 @@
     var res = await request("GET", messagesUrl("?after=0"), undefined, true);
     if (res.status === 200) {
       noteSeq(res.data);
-      renderBatch(res.data.messages);
+      renderBatch(res.data.messages, true);
       setEnabled(true);
       return;
     }
@@ -341,6 +343,9 @@
     try { res = await request("POST", messagesUrl(), { text: text, after: state.lastSeq }); } finally { setTyping(false); }
     if (res.status === 200) {
       noteSeq(res.data);
+      // Masked as typed; the server says whether it could be a secret ("help" at the code prompt is not).
+      var kept = res.data.person_text;
+      if (masked && typeof kept === "string" && kept !== "[redacted]") bubble.querySelector(".rd-text").textContent = kept;
       renderBatch(res.data.messages);
     } else if (res.status === 401) {
       storage("clear");
