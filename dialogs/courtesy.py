@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from dialogs.enrollment import enroll_choices
 from dialogs.prompts import HELP, TEXT, Buttons, Choices
 from dialogs.replies import Reply
 from dialogs.slots import Slots
@@ -37,7 +38,7 @@ class Courtesies:
             return Buttons.CODE
         if state == State.AWAITING_RESET:
             return Buttons.AWAITING
-        return ()
+        return enroll_choices(state, self.slots)  # the enrollment steps' (dialogs/enrollment.py), else none
 
     def offer_choices_again(self) -> None:
         """Buttons never vanish: a last reply that leaves the person at a step with choices carries them."""

@@ -28,6 +28,12 @@ STATES: list[dict[str, Any]] = [
     {"name": State.AWAITING_RESET, "on_enter": "send_link"},
     {"name": State.DONE},
     {"name": State.HANDOFF, "on_enter": "open_ticket"},
+    {"name": State.ENROLL_RECONFIRM, "on_enter": "ask_reconfirm"},
+    {"name": State.ENROLL_OFFER, "on_enter": "offer_backup"},
+    {"name": State.ENROLL_CONTACT, "on_enter": "ask_contact"},
+    {"name": State.ENROLL_CONTACT_CODE, "on_enter": "announce_contact_code"},
+    {"name": State.ENROLL_PICK_QUESTION, "on_enter": "offer_questions"},
+    {"name": State.ENROLL_ANSWER, "on_enter": "ask_new_answer"},
 ]
 assert [s["name"] for s in STATES] == list(State)
 
@@ -40,6 +46,8 @@ GLOBAL_EVENTS = ("help", "cancel", "restart", "handoff")
 _EVERY = list(State)
 _AGENT_REACHES = [s for s in State if s not in PASS_THROUGH]
 _S = State  # short, so the table keeps one line per transition
+_ENROLLING = [_S.ENROLL_RECONFIRM, _S.ENROLL_OFFER, _S.ENROLL_CONTACT, _S.ENROLL_CONTACT_CODE, _S.ENROLL_PICK_QUESTION,
+              _S.ENROLL_ANSWER]  # fmt: skip
 
 TRANSITIONS: list[dict[str, Any]] = [
     # global commands
@@ -82,20 +90,60 @@ TRANSITIONS: list[dict[str, Any]] = [
      "before": "say_answers_wrong"},
     {"trigger": "step_passed", "source": [_S.ENTER_CODE, _S.ANSWER_QUESTIONS], "dest": _S.CHOOSE_METHOD,
      "before": "say_next_step"},
-    {"trigger": "passed", "source": [_S.ENTER_CODE, _S.ANSWER_QUESTIONS], "dest": _S.VERIFIED},
-    # after verification (fired on arriving in "verified", see PASS_THROUGH): unlock, or send the reset link
+    {"trigger": "passed", "source": [_S.ENTER_CODE, _S.ANSWER_QUESTIONS], "dest": _S.VERIFIED,
+     "before": "note_verified"},
+    # after verification (fired on arriving in "verified", see PASS_THROUGH): unlock, or send the reset link;
+    # an unlock is followed by the enrollment offer when it is due (the first edge whose conditions hold wins)
+    {"trigger": "conclude", "source": _S.VERIFIED, "dest": _S.ENROLL_RECONFIRM,
+     "conditions": ["wants_unlock", "reconfirm_due"], "before": ["unlock_account", "say_recovered"]},
+    {"trigger": "conclude", "source": _S.VERIFIED, "dest": _S.ENROLL_OFFER,
+     "conditions": ["wants_unlock", "backup_due"], "before": ["unlock_account", "say_recovered"]},
     {"trigger": "conclude", "source": _S.VERIFIED, "dest": _S.DONE, "conditions": "wants_unlock",
      "before": "unlock_account", "after": "say_unlocked"},
     {"trigger": "conclude", "source": _S.VERIFIED, "dest": _S.AWAITING_RESET, "unless": "wants_unlock"},
     {"trigger": "new_link", "source": _S.AWAITING_RESET, "dest": _S.AWAITING_RESET},
     {"trigger": "still_waiting", "source": _S.AWAITING_RESET, "dest": None, "after": "say_awaiting"},
+    {"trigger": "reset_completed", "source": _S.AWAITING_RESET, "dest": _S.ENROLL_RECONFIRM,
+     "conditions": "reconfirm_due", "before": "say_recovered"},
+    {"trigger": "reset_completed", "source": _S.AWAITING_RESET, "dest": _S.ENROLL_OFFER, "conditions": "backup_due",
+     "before": "say_recovered"},
     {"trigger": "reset_completed", "source": _S.AWAITING_RESET, "dest": _S.DONE, "after": "say_reset_done"},
+    # enrollment right after a verification (dialogs/enrollment.py): every step needs the proof still fresh
+    {"trigger": "want_enroll", "source": [_S.IDLE, _S.DONE], "dest": _S.ENROLL_OFFER, "conditions": "proof_fresh"},
+    {"trigger": "want_enroll", "source": [_S.IDLE, _S.DONE], "dest": None, "unless": "proof_fresh",
+     "after": "say_verify_first"},
+    {"trigger": "reconfirmed", "source": _S.ENROLL_RECONFIRM, "dest": _S.ENROLL_OFFER, "conditions": "backup_due",
+     "before": "say_reconfirmed"},
+    {"trigger": "reconfirmed", "source": _S.ENROLL_RECONFIRM, "dest": _S.DONE, "unless": "backup_due",
+     "before": "say_reconfirmed", "after": "say_all_set"},
+    {"trigger": "change_methods", "source": _S.ENROLL_RECONFIRM, "dest": _S.ENROLL_OFFER, "before": "note_changing"},
+    {"trigger": "add_contact", "source": _S.ENROLL_OFFER, "dest": _S.ENROLL_CONTACT},
+    {"trigger": "pick_new_questions", "source": _S.ENROLL_OFFER, "dest": _S.ENROLL_PICK_QUESTION},
+    {"trigger": "contact_code_sent", "source": [_S.ENROLL_CONTACT, _S.ENROLL_CONTACT_CODE],
+     "dest": _S.ENROLL_CONTACT_CODE},
+    {"trigger": "contact_refused", "source": [_S.ENROLL_CONTACT, _S.ENROLL_CONTACT_CODE], "dest": None,
+     "after": "say_contact_refused"},
+    {"trigger": "contact_code_wrong", "source": _S.ENROLL_CONTACT_CODE, "dest": None, "after": "say_code_wrong"},
+    {"trigger": "contact_code_expired", "source": _S.ENROLL_CONTACT_CODE, "dest": None,
+     "after": "say_contact_code_expired"},
+    {"trigger": "contact_used_up", "source": _S.ENROLL_CONTACT_CODE, "dest": _S.ENROLL_OFFER,
+     "before": "say_contact_used_up"},
+    {"trigger": "question_picked", "source": _S.ENROLL_PICK_QUESTION, "dest": _S.ENROLL_ANSWER},
+    {"trigger": "answer_taken", "source": _S.ENROLL_ANSWER, "dest": _S.ENROLL_PICK_QUESTION},
+    {"trigger": "answers_refused", "source": _S.ENROLL_ANSWER, "dest": _S.ENROLL_PICK_QUESTION,
+     "before": "say_answers_refused"},
+    {"trigger": "enrolled", "source": [_S.ENROLL_CONTACT_CODE, _S.ENROLL_ANSWER], "dest": _S.ENROLL_OFFER,
+     "conditions": "backup_due", "before": "say_saved"},
+    {"trigger": "enrolled", "source": [_S.ENROLL_CONTACT_CODE, _S.ENROLL_ANSWER], "dest": _S.DONE,
+     "unless": "backup_due", "before": "say_saved", "after": "say_all_set"},
+    {"trigger": "decline", "source": _ENROLLING, "dest": _S.DONE, "after": "say_no_thanks"},
+    {"trigger": "stale_proof", "source": _ENROLLING, "dest": _S.DONE, "after": "say_verify_first"},
     # live support
     {"trigger": "relay", "source": _S.HANDOFF, "dest": None, "after": "forward_to_support"},
     {"trigger": "support_closed", "source": _S.HANDOFF, "dest": _S.DONE, "after": "say_support_closed"},
     {"trigger": "support_returned", "source": _S.HANDOFF, "dest": _S.NEED, "before": "say_back_with_bot"},
     # an agent's action reaches the person wherever their conversation is (they may have moved on)
-    {"trigger": "agent_link", "source": _AGENT_REACHES, "dest": _S.AWAITING_RESET},
+    {"trigger": "agent_link", "source": _AGENT_REACHES, "dest": _S.AWAITING_RESET, "before": "note_verified"},
     {"trigger": "agent_code_sent", "source": _AGENT_REACHES, "dest": _S.ENTER_CODE},
 ]  # fmt: skip
 

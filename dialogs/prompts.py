@@ -11,6 +11,7 @@ from dialogs.states import State
 __all__ = [
     "CODE_SENT",
     "DESTINATION",
+    "ENROLL_LABELS",
     "HANDOFF_REASON",
     "HELP",
     "METHOD_LABELS",
@@ -36,6 +37,10 @@ class Choice:
     RESEND: Final = "resend"
     ANOTHER_WAY: Final = "another way"
     NEW_LINK: Final = "new link"
+    ADD_MOBILE: Final = "add mobile"  # enrollment (dialogs/enrollment.py)
+    ADD_EMAIL: Final = "add email"
+    SET_QUESTIONS: Final = "set questions"
+    NO_THANKS: Final = "no thanks"
     RESTART: Final = "restart"
 
 
@@ -59,7 +64,18 @@ class Buttons:
     AWAITING: Final[Choices] = (("Send a new link", Choice.NEW_LINK),)
     GET_LINK: Final[Choices] = (("Get a new link", Choice.NEW_LINK),)  # in place of a link history won't show
     NONE: Final = ("I can't use any of these", Choice.NONE)  # after the method buttons
+    NO_THANKS: Final = ("No thanks", Choice.NO_THANKS)  # after the enrollment buttons
+    RECONFIRM: Final[Choices] = (("Yes, still mine", Choice.YES), ("No", Choice.NO))
+    CONTACT_CODE: Final[Choices] = (("Send a new code", Choice.RESEND), ("No thanks", Choice.NO_THANKS))
     START_OVER_OR_AGENT: Final[Choices] = (("Start over", Choice.RESTART), ("Talk to a person", Choice.AGENT))
+
+
+# Enrollment buttons: to add a way (or change it, once the person said those on file are not theirs).
+ENROLL_LABELS: dict[str, tuple[str, str]] = {
+    Choice.ADD_MOBILE: ("Add a mobile number", "Change my mobile number"),
+    Choice.ADD_EMAIL: ("Add an email", "Change my email"),
+    Choice.SET_QUESTIONS: ("Set security questions", "Set new security questions"),
+}
 
 
 METHOD_LABELS = {
@@ -122,6 +138,29 @@ TEXT: dict[str, str] = {
     "not_understood": "Sorry, I didn't get that.",
     "busy": "I'm still working on your previous message. Please send that again in a moment.",
     "commands": 'You can say "cancel", "restart" or "agent" at any time.',
+    # enrollment right after a verification (dialogs/enrollment.py)
+    "reset_done_short": "Your password has been changed. You can sign in to the employee portal now.",
+    "unlocked_short": "Your account is unlocked. You can sign in to the employee portal now.",
+    "enroll_offer": "Add a backup way to verify you, so next time is quicker?",
+    "enroll_change": "Which would you like to change?",
+    "enroll_more": "Add another way?",
+    "enroll_reconfirm": "It's been a while: are these ways to verify you still yours? {methods}.",
+    "enroll_reconfirmed": "Thanks for confirming.",
+    "enroll_all_set": "You're all set. Anything else I can help with?",
+    "enroll_no_thanks": "OK, no problem. Message me any time you need help.",
+    "enroll_ask_sms": "What mobile number should I add? Include the country code, like +44 7700 900123.",
+    "enroll_ask_email": "What email address should I add?",
+    "enroll_code_sent": "I've sent a {digits}-digit code to {to}. Type it here to confirm it's yours. "
+    "It expires in {minutes} minutes.",
+    "enroll_code_expired": 'That code has expired. Say "send a new code", or "no thanks".',
+    "enroll_code_used_up": "That code has had too many wrong tries, so I haven't saved it.",
+    "enroll_contact_saved": "Thanks, your {kind} is saved. Next time I can use it to verify you.",
+    "enroll_pick_question": "Choose question {number} of {total}:",
+    "enroll_answer": "Your answer to: {text} (at least 3 characters; only you should know it)",
+    "enroll_questions_saved": "Thanks, your security questions are saved.",
+    "enroll_questions_problems": "I couldn't save those answers: {problems} Let's choose again.",
+    "verify_first": "For your security, please verify again first: I can only change how you verify right "
+    "after you've confirmed it's you. Nothing was changed. Say \"reset my password\" to start.",
     "hello_again": "Hello again.",
     "identify_name": "I can't look people up by name. Please type your employee ID (like E1234), your username "
     "or your work email.",
@@ -157,6 +196,12 @@ HELP: dict[State, str] = {
     State.AWAITING_RESET: 'Open the secure link to choose your new password. Say "new link" if it expired.',
     State.HANDOFF: 'A person from IT support will reply here. Say "restart" to go back to the bot.',
     State.DONE: 'Tell me if there\'s anything else: "reset my password" or "unlock my account".',
+    State.ENROLL_RECONFIRM: 'Say "yes" if these are still yours, or "no" to change them.',
+    State.ENROLL_OFFER: 'Pick a way to add, or say "no thanks".',
+    State.ENROLL_CONTACT: 'Type the mobile number or email to add, or say "no thanks".',
+    State.ENROLL_CONTACT_CODE: 'Type the code I just sent. Say "send a new code" or "no thanks".',
+    State.ENROLL_PICK_QUESTION: "Pick a question from the list (its number works too).",
+    State.ENROLL_ANSWER: "Type your answer to the question. It is stored hashed and never shown again.",
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from core.recovery.service import RecoveryService
 from core.secrets.codes import clean_code
 from core.types import CheckResult, CheckStatus, HandoffReason, Method, Options, Purpose, Requester, SendStatus
+from dialogs.enrollment_readers import EnrollmentReaders
 from dialogs.prompts import Buttons, Choice
 from dialogs.slots import Slots
 from dialogs.states import AWAITS_MESSAGE, State
@@ -28,8 +29,8 @@ from dialogs.understanding import (
 __all__ = ["READERS", "Reader", "Readers", "reader_for"]
 
 
-class Readers:
-    """Mixed into RecoveryDialog; the attributes are the dialog's."""
+class Readers(EnrollmentReaders):
+    """Mixed into RecoveryDialog; the attributes are the dialog's. The enrollment states' readers are inherited."""
 
     service: RecoveryService
     requester: Requester
@@ -42,7 +43,10 @@ class Readers:
     def read_start(self) -> str:
         if looks_like_a_code(self.text):
             return "code_too_early"
-        need = self._need(read_intents(self.text))
+        intents = read_intents(self.text)
+        if "enroll" in intents:  # "add a backup phone": only with fresh proof (dialogs/enrollment.py)
+            return "want_enroll"
+        need = self._need(intents)
         return self._said_it_all(need) if need else "greet"
 
     def read_need(self) -> str:
@@ -234,6 +238,12 @@ READERS: dict[State, Reader] = {
     State.ANSWER_QUESTIONS: Readers.read_answer,
     State.AWAITING_RESET: Readers.read_awaiting,
     State.HANDOFF: Readers.read_handoff,
+    State.ENROLL_RECONFIRM: Readers.read_enroll_reconfirm,
+    State.ENROLL_OFFER: Readers.read_enroll_offer,
+    State.ENROLL_CONTACT: Readers.read_enroll_contact,
+    State.ENROLL_CONTACT_CODE: Readers.read_enroll_contact_code,
+    State.ENROLL_PICK_QUESTION: Readers.read_enroll_pick_question,
+    State.ENROLL_ANSWER: Readers.read_enroll_answer,
 }
 assert READERS.keys() == AWAITS_MESSAGE
 

@@ -13,6 +13,7 @@ from core.directory.port import DirectoryUnavailable
 from core.recovery.service import RecoveryService
 from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester
 from dialogs.courtesy import Courtesies
+from dialogs.enrollment import EnrollmentSteps
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
 from dialogs.prompts import HELP, METHOD_LABELS, TEXT, Buttons
 from dialogs.readers import Readers, reader_for
@@ -26,7 +27,7 @@ __all__ = ["GLOBAL_EVENTS", "INITIAL", "MACHINE", "SECRET_STATES", "STATES", "TR
 _MAX_UNCLEAR = 3
 
 
-class RecoveryDialog(Readers, Courtesies, WaitReplies):
+class RecoveryDialog(Readers, Courtesies, WaitReplies, EnrollmentSteps):
     """One conversation's turn: restored from stored state and slots, run, then saved by the engine.
 
     `slots` hold only what is safe to store (handle, purpose, question ids, counters), never a secret.

@@ -35,6 +35,13 @@ class Slots(TypedDict, total=False):
     question_texts: list[str]  # their wording, as asked
     asked: int  # how many answers were given so far
     step_done: bool  # one step of a two-step verification passed
+    # enrollment right after a verification (dialogs/enrollment.py)
+    verified_at: str  # when this conversation verified the person (ISO): changes need it fresh
+    enroll_changing: bool  # the methods on file were said not to be theirs: offer to change them
+    enroll_kind: str  # core.enrollment ContactKind value being added
+    enroll_value: str  # the new contact as typed, for "send a new code" (not a secret: it is theirs)
+    new_questions: list[str]  # question ids chosen so far
+    sealed_answers: list[str]  # their answers, sealed by core (AES-GCM, bound to the recovery), never plain
     # live support
     handoff_reason: str  # core.types.HandoffReason value, for the ticket about to open
     ticket: str  # the open ticket's reference

@@ -43,6 +43,11 @@ _PHRASES: dict[Intent, tuple[str, ...]] = {
     "sms": ("text me", "text message", "by text", "my phone", "my mobile"),
     "email": ("e-mail", "by mail", "my inbox"),
     "questions": ("security questions", "challenge questions", "secret questions"),
+    "enroll": ("backup way", "add a backup", "add my phone", "add a phone", "add my mobile", "add a mobile",
+               "add my email", "add an email", "add my number", "add a number", "change my phone",
+               "change my mobile", "change my email", "update my phone", "update my mobile", "update my email",
+               "set up security questions", "set security questions", "set my security questions",
+               "change my security questions"),
 }  # fmt: skip
 _WORDS: dict[Intent, tuple[str, ...]] = {
     "agent": ("agent", "human", "person", "operator", "someone", "somebody", "helpdesk", "support"),
@@ -60,6 +65,7 @@ _WORDS: dict[Intent, tuple[str, ...]] = {
     "yes": ("yes", "yeah", "yep", "y", "sure", "ok", "okay", "correct", "right"),
     "no": ("no", "nope", "n", "wrong", "not"),
     "other": ("else", "other", "different"),
+    "enroll": ("enroll", "enrol", "enrollment", "enrolment"),
 }
 _TOKEN = re.compile(r"[a-z0-9?']+")
 

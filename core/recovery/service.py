@@ -18,6 +18,8 @@ from typing import Any
 from core.clock import Clock
 from core.delivery.ports import EmailSender, SmsSender
 from core.directory.port import DirectoryBackend
+from core.enrollment.service import EnrollmentService
+from core.recovery.chat_enrollment import ChatEnrollment
 from core.recovery.deps import RecoveryDeps, build_deps
 from core.recovery.handoff import Handoff
 from core.recovery.reset import Reset
@@ -26,6 +28,7 @@ from core.recovery.verify import Verification
 from core.secrets.answers import AnswerStore
 from core.secrets.password_policy import PolicyResult
 from core.secrets.questions import Question
+from core.secrets.ratelimit import RateLimiter
 from core.settings import Settings
 from core.storage.db import Database
 from core.types import (
@@ -49,7 +52,8 @@ class RecoveryService:
 
     Public attributes: `settings`, `terms` (what the dialogs tell the person), `breakers` (one circuit breaker
     per code-sending method), `deliveries` (the code-message queue), `ticket_alerts` (callbacks for newly
-    opened tickets) and `deps` (what the steps share; tests hook in there).
+    opened tickets), `enrollment` (the chat's port to enrollment) and `deps` (what the steps share; tests hook in
+    there).
     """
 
     def __init__(
@@ -74,6 +78,10 @@ class RecoveryService:
         self._verification = Verification(self.deps)
         self._reset = Reset(self.deps)
         self._handoff = Handoff(self.deps)
+        # The chat's port to enrollment, for the person a recovery just verified (core/recovery/chat_enrollment.py).
+        assert settings.secret_key is not None  # build_deps refused to go on without one
+        enrollment = EnrollmentService(settings, self.deps, RateLimiter(database, clock))
+        self.enrollment = ChatEnrollment(self.deps, enrollment, settings.secret_key.get_secret_value().encode())
 
     # -- verification ----------------------------------------------------------------------------------
 

@@ -30,7 +30,8 @@ def test_every_state_is_reachable_and_every_destination_exists() -> None:
 
 
 def test_callbacks_named_in_the_data_exist_on_the_model() -> None:
-    named = {t[key] for t in TRANSITIONS for key in ("before", "after", "conditions", "unless") if key in t}
+    keys = ("before", "after", "conditions", "unless")
+    named = {n for t in TRANSITIONS for k in keys if k in t for n in ([t[k]] if isinstance(t[k], str) else t[k])}
     named |= {s["on_enter"] for s in STATES if "on_enter" in s}
     assert all(callable(getattr(RecoveryDialog, name, None)) for name in named)
 
@@ -50,6 +51,7 @@ def test_every_state_a_conversation_waits_in_has_a_reader_and_no_reader_is_stale
     assert set(READERS) == AWAITS_MESSAGE, "READERS must cover exactly the states a message can arrive in"
     assert set(State) - set(PASS_THROUGH) == AWAITS_MESSAGE
     readers = {name for name, member in inspect.getmembers(Readers, inspect.isfunction) if name.startswith("read_")}
+    assert "read_enroll_offer" in readers  # the enrollment readers are inherited (dialogs/enrollment_readers.py)
     assert {reader.__name__ for reader in READERS.values()} == readers, "a read_* method no state uses"
     assert reader_for("verified") is Readers.read_start  # never rested in; read like a fresh start
 
@@ -57,7 +59,7 @@ def test_every_state_a_conversation_waits_in_has_a_reader_and_no_reader_is_stale
 def test_the_sets_bot_uses_are_states_with_the_meaning_they_claim() -> None:
     assert {State.IDLE, State.DONE} == RESTING and INITIAL in RESTING
     assert RESTING | {State.HANDOFF} == NEVER_EXPIRES
-    assert {State.ENTER_CODE, State.ANSWER_QUESTIONS} == SECRET_STATES
+    assert {State.ENTER_CODE, State.ANSWER_QUESTIONS, State.ENROLL_CONTACT_CODE, State.ENROLL_ANSWER} == SECRET_STATES
     assert not SECRET_STATES & NEVER_EXPIRES
 
 
@@ -65,9 +67,11 @@ def test_a_pass_through_state_leads_on_by_conditions_the_table_shows() -> None:
     for state, event in PASS_THROUGH.items():
         edges = [t for t in TRANSITIONS if t["trigger"] == event]
         assert edges and all(t["source"] == state for t in edges)
-        # exactly one edge applies whatever the condition says: one `conditions`, the other `unless` it
+        # exactly one edge applies whatever the condition says: the last two are `conditions` and `unless` it;
+        # edges before them only narrow one of those (the enrollment offer after an unlock)
         guards = [(t.get("conditions"), t.get("unless")) for t in edges]
-        assert sorted(guards, key=str) == sorted([("wants_unlock", None), (None, "wants_unlock")], key=str)
+        assert sorted(guards[-2:], key=str) == sorted([("wants_unlock", None), (None, "wants_unlock")], key=str)
+        assert all(isinstance(c, list) and "wants_unlock" in c and u is None for c, u in guards[:-2])
     assert not any(
         "fire" in inspect.getsource(getattr(RecoveryDialog, s["on_enter"])) for s in STATES if "on_enter" in s
     )
