@@ -8,8 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.dedupe import EventLedger
@@ -22,6 +21,7 @@ from bot.terminal import TERMINAL, terminal_inbox
 from channels.contract import BackgroundStart, Channel
 from channels.web import ChatLimits, EnrollParts, ResetPageOptions, WebChannel, WebOptions
 from channels.web.chat_session import ChatSessions
+from channels.web.health import register_health_and_errors
 from channels.web.history import WebHistory
 from core.clock import Clock, SystemClock
 from core.delivery.alerts import EmailTicketAlert
@@ -106,7 +106,7 @@ def build_core(
         settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
     )
     support = SupportDesk(database, clock, hasher, directory)
-    enrollment = EnrollmentService(settings, recovery.deps, RateLimiter(database, clock))
+    enrollment = recovery.enrollment.service  # one EnrollmentService: the chat's port and /enroll share it
     return Core(settings, database, clock, directory, answers, email, sms, recovery, support, enrollment)
 
 
@@ -269,33 +269,8 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None) ->
         engine.push.register(channel.name, channel.deliver)
     app.extensions[_EXTENSION] = wired = Wiring(core, engine, tuple(channels), build_delivery_worker(core, engine))
     core.recovery.ticket_alerts[:] = ticket_alerts(core, wired)  # the app's alerts, however often it is built
-    _health_and_errors(app, core.database)
+    register_health_and_errors(app, core.database)
     return app
-
-
-def _health_and_errors(app: Flask, database: Database) -> None:
-    @app.get("/healthz")
-    def healthz() -> Response:
-        return jsonify(status="ok")
-
-    @app.get("/readyz")
-    def readyz() -> Response | tuple[Response, int]:
-        try:
-            with database.engine.connect() as connection:
-                connection.exec_driver_sql("SELECT 1")
-        except Exception:
-            log.exception("readiness check: database unreachable")
-            return jsonify(status="unavailable", database="unreachable"), 503
-        return jsonify(status="ok", database="ok")
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response, int]:
-        return jsonify(error=error.name, message=error.description), error.code or 500
-
-    @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[Response, int]:
-        log.exception("unhandled error (%s)", type(error).__name__)
-        return jsonify(error="Internal Server Error", message="Something went wrong on our side."), 500
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.directory.settings import DirectorySettings
 from core.secrets.breached import pwned_passwords_path
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError", "is_loopback_url", "load_settings"]
@@ -32,7 +33,7 @@ class SettingsError(Exception):
     """A setting has a value ResetDesk cannot run with; the message names the variable."""
 
 
-class Settings(BaseSettings):
+class Settings(DirectorySettings, BaseSettings):  # the directory's fields: core/directory/settings.py
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
     )
@@ -150,44 +151,6 @@ class Settings(BaseSettings):
     conversation_idle_seconds: int = Field(30 * 60, ge=60)
 
     # Directory (issue 14): where accounts and passwords live. `sql` is ResetDesk's own table (the default);
-    # `ldap` (OpenLDAP) and `ad` (Active Directory) need the LDAP_* values, checked in load_settings.
-    directory: Literal["sql", "ldap", "ad"] = "sql"
-    ldap_url: str | None = None  # ldaps://host:636, or ldap://host:389 with StartTLS
-    ldap_bind_dn: str | None = None
-    ldap_bind_password: SecretStr | None = None
-    ldap_base_dn: str | None = None
-    ldap_ca_file: Path | None = None
-    ldap_timeout_seconds: float = Field(5.0, gt=0, le=60)
-    ldap_allow_plaintext: bool = False  # plain ldap:// without TLS: tests only, warned about at start-up
-    ldap_user_filter: str | None = None  # default per kind, see core.directory.ldap_common
-    ldap_id_attributes: str | None = None  # comma-separated; default per kind
-    ldap_name_attribute: str | None = None
-    ldap_email_attribute: str | None = None
-    ldap_mobile_attribute: str | None = None
-    ldap_force_change: bool = False  # a reset sets pwdReset (OpenLDAP) or pwdLastSet=0 (AD)
-
-    @field_validator("ldap_url")
-    @classmethod
-    def _ldap_url_scheme(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("ldap://", "ldaps://")):
-            raise ValueError("must be an ldaps://host:636 or ldap://host:389 URL")
-        return value or None
-
-    @field_validator("ldap_ca_file", mode="before")
-    @classmethod
-    def _ldap_ca_file_exists(cls, value: object) -> object:
-        if value in (None, ""):
-            return None  # the system's trusted CAs
-        if not Path(str(value)).is_file():
-            raise ValueError("no such file")
-        return value
-
-    @field_validator("ldap_id_attributes")
-    @classmethod
-    def _ldap_attribute_list(cls, value: str | None) -> str | None:
-        if value is not None and not all(part.strip().replace("-", "").isalnum() for part in value.split(",")):
-            raise ValueError("must be attribute names separated by commas, e.g. employeeNumber,uid,mail")
-        return value or None
     # Retention (`python app.py purge`): conversations, chat history, closed tickets and recovery records
     # older than retention_days are deleted; audit events older than audit_retention_days.
     retention_days: int = Field(30, ge=1)

@@ -8,7 +8,7 @@ import pytest
 
 from core.types import Purpose
 from tests.dialogs.conftest import Chat, ChatFactory, add_employee, outbox_count
-from tests.dialogs.paths_support import CODE_BY_EMAIL, VERIFIED_RESET
+from tests.dialogs.paths_support import CODE_BY_EMAIL, CODE_BY_SMS, VERIFIED_RESET
 from tests.dialogs.test_privacy import seen
 from tests.support import FakeClock
 
