@@ -1,6 +1,7 @@
 """The recovery conversation as data for `transitions`: its states, and where each outcome event leads.
 
-One Machine is built from this data at import and shared by every conversation (DESIGN.md explains why):
+One Machine is built from this data at import and shared by every conversation (so not `queued=True`: its
+one event queue would mix conversations across threads):
 each message restores a small RecoveryDialog (dialogs/recovery.py) and triggers an event on it. Callbacks
 are named here and defined on that model; on_enter callbacks are declared explicitly in the state dicts.
 """

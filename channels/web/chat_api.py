@@ -1,4 +1,5 @@
-"""The chat JSON API views (DESIGN.md "HTTP surface"). Every error is JSON; nothing here knows the dialog.
+"""The chat JSON API views (docs/architecture.md, "The HTTP surface"). Every error is JSON; nothing here knows
+the dialog.
 
 Which conversation a request belongs to is `chat_session`'s job, how often it may call is `chat_limits`'s;
 the views only turn requests into engine turns and history reads.

@@ -1,4 +1,4 @@
-"""Keyed hashes that stand in for identifiers which must not be written down (DESIGN.md "Security rules").
+"""Keyed hashes that stand in for identifiers which must not be written down (README, "Security").
 
 A web chat's session token is its credential: conversations are keyed by `chat_key(token)`, so the database
 never holds the token. Logs and the audit trail name a person by `pseudonym(...)` only: a short keyed hash of

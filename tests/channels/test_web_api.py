@@ -1,4 +1,4 @@
-"""The chat JSON API: the contract in DESIGN.md and every error status."""
+"""The chat JSON API: the contract in docs/architecture.md and every error status."""
 
 from __future__ import annotations
 

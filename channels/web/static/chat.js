@@ -1,4 +1,4 @@
-/* ResetDesk web chat client (GET /chat). Talks to the JSON API in DESIGN.md.
+/* ResetDesk web chat client (GET /chat). Talks to the JSON API (docs/architecture.md, "The HTTP surface").
  * The session token lives in an HttpOnly cookie the API sets: on the chat page this script never keeps it.
  * Inside the widget's iframe on another site the browser withholds that SameSite=Strict cookie, so there the
  * token from the response is kept in the iframe's sessionStorage and sent as "Authorization: Bearer".
