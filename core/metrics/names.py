@@ -68,3 +68,5 @@ BREAKER_OPEN = Gauge(
     ["provider"],
     multiprocess_mode="livemax",
 )
+for _provider in ("email", "sms", "directory"):  # a closed breaker is a 0 from the first scrape, not a gap
+    BREAKER_OPEN.labels(_provider).set(0)
