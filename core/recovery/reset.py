@@ -10,6 +10,7 @@ import logging
 
 from core.directory.port import Account, DirectoryUnavailable, PasswordRefused
 from core.enrollment.store import recovery_account
+from core.metrics import record
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
 from core.secrets.password_policy import PolicyResult
@@ -160,6 +161,9 @@ class Reset:
             recovery = session.get(Recovery, recovery_id) if recovery_id else None
             if recovery is not None:
                 recovery.completed_at = now
+            done = (
+                (recovery.channel, list(recovery.verified_steps), recovery.created_at) if recovery else (None, [], None)
+            )
         # Every contact recovery may use, self-enrolled ones included: a takeover must reach all of them.
         account = recovery_account(self._deps.database, self._deps.directory.get(account_id), account_id)
         notified = self._deps.notifier.account_changed(account, change) if account else {}
@@ -168,6 +172,7 @@ class Reset:
                 session, f"account.{change}", actor=actor, account_id=account_id, recovery_id=recovery_id,
                 notified=notified,
             )  # fmt: skip
+        record.completed(change, *done, finished=now)
 
     def _requester_subject(self, handle: str) -> str:
         with self._deps.database.transaction() as session:
