@@ -150,7 +150,7 @@ class Verification:
             if status is CheckStatus.VERIFIED and method is not None:
                 return self._step_passed(session, recovery, method)
             if status is CheckStatus.WRONG:
-                self._fail(session, recovery, "code", now)
+                self._fail(session, recovery, method.value if method else "code", now)
                 if self._standing.locked(session, recovery, now):
                     status, tries_left = CheckStatus.LOCKED, None
             self._deps.audit.record(
@@ -252,9 +252,10 @@ class Verification:
         )  # fmt: skip
         return CheckResult(CheckStatus.VERIFIED if verified else CheckStatus.NEXT_STEP)
 
-    def _fail(self, session: Session, recovery: Recovery, kind: str, now: Any) -> None:
+    def _fail(self, session: Session, recovery: Recovery, method: str, now: Any) -> None:
         self._deps.failures.record(session, subjects(recovery), now)
+        # `locked`: this failure locked self-service (the reports page counts locked accounts from it).
         self._deps.audit.record(
             session, "verification.failed", actor=actor(recovery), account_id=recovery.account_id,
-            recovery_id=recovery.id, method=kind,
+            recovery_id=recovery.id, method=method, locked=self._standing.locked(session, recovery, now),
         )  # fmt: skip

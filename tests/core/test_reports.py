@@ -1,0 +1,127 @@
+"""The reports page's figures, checked exactly against audit rows with known counts: seeded rows for every
+figure, and the real recovery flows for the facts they need the audit to carry (channel, method, time, lock)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from app import Core
+from core.reports.figures import Outcomes, Reports
+from core.storage.models import AuditEvent
+from core.types import Method, Requester, ResetStatus
+from tests.core.conftest import CoreFactory, add_employee, last_outbox_code
+from tests.support import FakeClock
+
+DAY = timedelta(days=1)
+
+
+def _seed(core: Core) -> None:
+    now = core.clock.now()
+    rows: list[dict[str, Any]] = []
+
+    def row(event: str, ago: timedelta, rid: str | None = None, account: int | None = None, actor: str = "p:x",
+            **detail: Any) -> None:  # fmt: skip
+        rows.append(
+            {"at": now - ago, "event": event, "actor": actor, "account_id": account, "recovery_id": rid,
+             "detail": detail}
+        )  # fmt: skip
+
+    def started(rid: str, ago: timedelta, account: int | None = None, actor: str = "p:x") -> None:
+        row("recovery.started", ago, rid, account, actor, channel="web")
+
+    def done(rid: str, method: str, channel: str, seconds: int, account: int, event: str = "password_reset") -> None:
+        row(f"account.{event}", DAY, rid, account, "reset-page", method=method, channel=channel, seconds=seconds)
+
+    for rid in ("r1", "r2", "r3"):
+        started(rid, 2 * DAY, account=21)
+    for rid in ("r4", "r7"):
+        started(rid, 2 * DAY, account=22)
+    for rid in ("r5", "r6", "r8"):
+        started(rid, 2 * DAY, actor="p:nobody")  # an identifier that matched nobody, three times
+    started("r9", 10 * DAY, account=22)  # only in the 30-day report
+    done("r1", "email", "web", 60, 21)
+    done("r2", "sms", "slack", 120, 21, event="unlocked")
+    done("r3", "email+questions", "web", 300, 21)
+    row("handoff.opened", DAY, "r4", 22, reason="no_method")
+    done("r4", "agent", "web", 900, 22)  # an agent's link: handed off, not completed on their own
+    row("handoff.opened", DAY, "r5", reason="asked")
+    row("handoff.opened", DAY, None, reason="asked")  # asked for a person before any recovery began
+    row("recovery.abandoned", DAY, "r6")
+    done("r7", "email", "telegram", 30, 22)
+    row("recovery.abandoned", DAY, "r7")  # "start over" after the reset: still completed
+    row("account.password_reset", 9 * DAY, "r9", 22, method="questions", channel="web", seconds=45)
+    failures = [("sms", False, 11), ("sms", True, 11), ("email", False, 13), ("questions", False, 12),
+                ("questions", True, 12), ("questions", True, 12)]  # fmt: skip
+    for method, locked, account in failures:
+        row("verification.failed", DAY, "r1", account, method=method, locked=locked)
+    row("verification.failed", DAY, "r8", method="code", locked=False)  # a row from before methods were recorded
+    row("verification.failed", 20 * DAY, "r0", 14, method="questions", locked=True)
+    row("agent.sign_in", DAY, actor="agent:sam", success=True)  # not a recovery: counted nowhere
+    with core.database.transaction() as session:
+        session.execute(AuditEvent.__table__.insert(), rows)
+
+
+def test_figures_over_seven_days_match_the_seeded_audit(core: Core) -> None:
+    _seed(core)
+    figures = Reports(core.database, core.clock).figures(7)
+    assert figures.outcomes == Outcomes(started=8, completed=4, handed_off=2, abandoned=1, unfinished=1)
+    assert figures.outcomes.containment == 0.5
+    assert figures.completions_by_method == {
+        "email code": 2, "SMS code": 1, "email code + security questions": 1, "a support agent verified them": 1,
+    }  # fmt: skip
+    assert figures.completions_by_channel == {"web chat": 3, "Slack": 1, "Telegram": 1}
+    assert figures.handoff_reasons == {"asked for a person": 2, "no verification method on file": 1}
+    assert figures.failures_by_method == {"security questions": 3, "SMS code": 2, "email code": 1, "one-time code": 1}
+    assert (figures.median_seconds, figures.p90_seconds) == (120, 900)  # of 30, 60, 120, 300, 900
+    assert figures.locked_accounts == 2
+    assert figures.repeat_people == 2  # account 21, and the chat user whose identifier matched nobody
+    assert figures.coverage is None
+
+
+def test_a_longer_period_takes_in_older_rows(core: Core) -> None:
+    _seed(core)
+    figures = Reports(core.database, core.clock).figures(30)
+    assert figures.outcomes == Outcomes(started=9, completed=5, handed_off=2, abandoned=1, unfinished=1)
+    assert figures.completions_by_method["security questions"] == 1
+    assert (figures.median_seconds, figures.p90_seconds) == (60, 900)  # 30, 45, 60, 120, 300, 900
+    assert figures.locked_accounts == 3
+    assert figures.repeat_people == 3  # account 22 now has three
+
+
+def test_an_empty_audit_and_an_unknown_period(core: Core) -> None:
+    reports = Reports(core.database, core.clock)
+    figures = reports.figures(90)
+    assert figures.outcomes == Outcomes(0, 0, 0, 0, 0) and figures.outcomes.containment is None
+    assert (figures.median_seconds, figures.p90_seconds, figures.completions_by_method) == (None, None, {})
+    with pytest.raises(ValueError):
+        reports.figures(8)
+
+
+def test_the_recovery_flows_write_the_facts_the_figures_need(make_core: CoreFactory, clock: FakeClock) -> None:
+    core = make_core(verification_max_failures=2)
+    add_employee(core)
+    add_employee(core, "E1002")
+    handle = core.recovery.start("E1001", Requester("web", "someone"))
+    core.recovery.send_code(handle, Method.EMAIL)
+    code = last_outbox_code(core)
+    core.recovery.verify_code(handle, "000000" if code != "000000" else "111111")
+    core.recovery.verify_code(handle, code)
+    token = core.recovery.issue_reset_link(handle).url.rsplit("/", 1)[1]
+    clock.advance(90)
+    new = "a fresh and long passphrase 77"
+    assert core.recovery.complete_reset(token, new, new).status is ResetStatus.DONE
+    locked_out = core.recovery.start("E1002", Requester("slack", "U9"))
+    for _ in range(2):  # two wrong sets of answers lock self-service (max failures 2)
+        core.recovery.verify_answers(locked_out, {q.id: "wrong" for q in core.recovery.questions(locked_out)})
+
+    figures = Reports(core.database, core.clock, coverage=core.enrollment.coverage).figures(7)
+    assert figures.outcomes == Outcomes(started=2, completed=1, handed_off=0, abandoned=0, unfinished=1)
+    assert figures.completions_by_method == {"email code": 1}
+    assert figures.completions_by_channel == {"web chat": 1}
+    assert figures.failures_by_method == {"security questions": 2, "email code": 1}
+    assert (figures.median_seconds, figures.p90_seconds) == (90, 90)
+    assert figures.locked_accounts == 1
+    assert figures.coverage is not None and figures.coverage.employees == 2
