@@ -3,69 +3,18 @@ figure, and the real recovery flows for the facts they need the audit to carry (
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 import pytest
 
 from app import Core
 from core.reports.figures import Outcomes, Reports
-from core.storage.models import AuditEvent
 from core.types import Method, Requester, ResetStatus
 from tests.core.conftest import CoreFactory, add_employee, last_outbox_code
 from tests.support import FakeClock
-
-DAY = timedelta(days=1)
-
-
-def _seed(core: Core) -> None:
-    now = core.clock.now()
-    rows: list[dict[str, Any]] = []
-
-    def row(event: str, ago: timedelta, rid: str | None = None, account: int | None = None, actor: str = "p:x",
-            **detail: Any) -> None:  # fmt: skip
-        rows.append(
-            {"at": now - ago, "event": event, "actor": actor, "account_id": account, "recovery_id": rid,
-             "detail": detail}
-        )  # fmt: skip
-
-    def started(rid: str, ago: timedelta, account: int | None = None, actor: str = "p:x") -> None:
-        row("recovery.started", ago, rid, account, actor, channel="web")
-
-    def done(rid: str, method: str, channel: str, seconds: int, account: int, event: str = "password_reset") -> None:
-        row(f"account.{event}", DAY, rid, account, "reset-page", method=method, channel=channel, seconds=seconds)
-
-    for rid in ("r1", "r2", "r3"):
-        started(rid, 2 * DAY, account=21)
-    for rid in ("r4", "r7"):
-        started(rid, 2 * DAY, account=22)
-    for rid in ("r5", "r6", "r8"):
-        started(rid, 2 * DAY, actor="p:nobody")  # an identifier that matched nobody, three times
-    started("r9", 10 * DAY, account=22)  # only in the 30-day report
-    done("r1", "email", "web", 60, 21)
-    done("r2", "sms", "slack", 120, 21, event="unlocked")
-    done("r3", "email+questions", "web", 300, 21)
-    row("handoff.opened", DAY, "r4", 22, reason="no_method")
-    done("r4", "agent", "web", 900, 22)  # an agent's link: handed off, not completed on their own
-    row("handoff.opened", DAY, "r5", reason="asked")
-    row("handoff.opened", DAY, None, reason="asked")  # asked for a person before any recovery began
-    row("recovery.abandoned", DAY, "r6")
-    done("r7", "email", "telegram", 30, 22)
-    row("recovery.abandoned", DAY, "r7")  # "start over" after the reset: still completed
-    row("account.password_reset", 9 * DAY, "r9", 22, method="questions", channel="web", seconds=45)
-    failures = [("sms", False, 11), ("sms", True, 11), ("email", False, 13), ("questions", False, 12),
-                ("questions", True, 12), ("questions", True, 12)]  # fmt: skip
-    for method, locked, account in failures:
-        row("verification.failed", DAY, "r1", account, method=method, locked=locked)
-    row("verification.failed", DAY, "r8", method="code", locked=False)  # a row from before methods were recorded
-    row("verification.failed", 20 * DAY, "r0", 14, method="questions", locked=True)
-    row("agent.sign_in", DAY, actor="agent:sam", success=True)  # not a recovery: counted nowhere
-    with core.database.transaction() as session:
-        session.execute(AuditEvent.__table__.insert(), rows)
+from tests.support.report_rows import seed_audit
 
 
 def test_figures_over_seven_days_match_the_seeded_audit(core: Core) -> None:
-    _seed(core)
+    seed_audit(core)
     figures = Reports(core.database, core.clock).figures(7)
     assert figures.outcomes == Outcomes(started=8, completed=4, handed_off=2, abandoned=1, unfinished=1)
     assert figures.outcomes.containment == 0.5
@@ -82,7 +31,7 @@ def test_figures_over_seven_days_match_the_seeded_audit(core: Core) -> None:
 
 
 def test_a_longer_period_takes_in_older_rows(core: Core) -> None:
-    _seed(core)
+    seed_audit(core)
     figures = Reports(core.database, core.clock).figures(30)
     assert figures.outcomes == Outcomes(started=9, completed=5, handed_off=2, abandoned=1, unfinished=1)
     assert figures.completions_by_method["security questions"] == 1
