@@ -165,8 +165,8 @@ def demo_data(core: Core, args: argparse.Namespace) -> int:
 
         grant_admin(core.database, core.clock, DEMO_AGENT[0])
     console = f"{core.settings.public_url}/agent"
-    print(f"\nSupport console: {console}  (demo agent {DEMO_AGENT[0]!r}, password {DEMO_AGENT[1]!r}; an admin:")
-    print(f"  the reports page is {console}/reports)")
+    print(f"\nSupport console: {console}  (demo agent {DEMO_AGENT[0]!r}, password {DEMO_AGENT[1]!r})")
+    print(f"Reports: {console}/reports  (the demo agent is an admin)")
     return 0
 
 
