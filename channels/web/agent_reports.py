@@ -33,6 +33,15 @@ def register_report_views(console: Blueprint, guard: ConsoleGuard, reports: Repo
             since=figures.since.date().isoformat(), coverage_buckets=_COVERAGE, duration=duration,
         )  # fmt: skip
 
+    @console.get("/reports/people")
+    @guard.signed_in
+    def repeat_people(agent: AgentInfo) -> str:
+        """Who needed help more than twice: employee IDs, shown only when an admin opens this (audited)."""
+        _admin_only(agent)
+        days = _days(request.args.get("days"))
+        people = reports.repeat_people(days, viewer=f"agent:{agent.username}")
+        return render_template("agent_reports_people.html", agent=agent, days=days, people=people)
+
     @console.get("/reports/audit.csv")
     @guard.signed_in
     def audit_csv(agent: AgentInfo) -> Response:

@@ -18,14 +18,15 @@ from typing import Any
 from sqlalchemy import Select, String, and_, cast, distinct, func, literal_column, select
 from sqlalchemy.engine import Connection
 
+from core.audit import Audit
 from core.clock import Clock
 from core.enrollment.types import Coverage
 from core.reports.labels import PERIODS, channel_words, method_words
 from core.storage.db import Database
-from core.storage.models import AuditEvent
+from core.storage.models import Account, AuditEvent
 from core.support.reasons import reason_words
 
-__all__ = ["COMPLETED", "Figures", "Outcomes", "Reports"]
+__all__ = ["COMPLETED", "Figures", "Outcomes", "RepeatPerson", "Reports"]
 
 COMPLETED = ("account.password_reset", "account.unlocked")
 _A = AuditEvent
@@ -62,11 +63,18 @@ class Figures:
     coverage: Coverage | None  # enrollment: employees by number of ways to verify
 
 
+@dataclass(frozen=True, slots=True)
+class RepeatPerson:
+    who: str  # the employee ID; else in words: an account gone from the directory, or identifiers matching nobody
+    recoveries: int
+
+
 class Reports:
     def __init__(self, database: Database, clock: Clock, coverage: Callable[[], Coverage] | None = None) -> None:
         self.database = database
         self._clock = clock
         self._coverage = coverage
+        self._audit = Audit(clock)
 
     def since(self, days: int) -> datetime:
         if days not in PERIODS:
@@ -96,6 +104,15 @@ class Reports:
         if self._coverage is None:
             return figures
         return replace(figures, coverage=self._coverage())
+
+    def repeat_people(self, days: int, *, viewer: str) -> list[RepeatPerson]:
+        """Who the "more than two recoveries" figure counts, most first, for an admin who opens the list: a
+        list of employee IDs, so each opening is audited with the viewer's name."""
+        since = self.since(days)
+        with self.database.transaction() as session:
+            people = [RepeatPerson(_who(*row[:2]), row[2]) for row in session.execute(_repeat_query(since))]
+            self._audit.record(session, "report.people_viewed", actor=viewer, days=days, listed=len(people))
+        return people
 
 
 def _in_period(event: str, since: datetime) -> Any:
@@ -150,15 +167,37 @@ def _locked_accounts(db: Connection, since: datetime) -> int:
     return db.scalar(select(func.count(distinct(_A.account_id))).where(locked)) or 0
 
 
-def _repeat_people(db: Connection, since: datetime) -> int:
+def _people(since: datetime) -> Select[str, int | None, int]:
     """People with more than two recoveries in the period: by account, else by the pseudonymous chat user (an
-    identifier that matched nobody). Counted only: who they are is never part of the figures."""
+    identifier that matched nobody)."""
     person = func.coalesce(cast(_A.account_id, String), _A.actor)
-    per_person = (
-        select(person.label("person"))
+    recoveries = func.count(distinct(_A.recovery_id))
+    return (
+        select(person.label("person"), func.min(_A.account_id).label("account_id"), recoveries.label("recoveries"))
         .where(_in_period("recovery.started", since))
         .group_by(person)
-        .having(func.count(distinct(_A.recovery_id)) > 2)
-        .subquery()
+        .having(recoveries > 2)
     )
-    return db.scalar(select(func.count()).select_from(per_person)) or 0
+
+
+def _repeat_people(db: Connection, since: datetime) -> int:
+    """Counted only: who they are is never part of the figures."""
+    return db.scalar(select(func.count()).select_from(_people(since).subquery())) or 0
+
+
+def _who(employee_id: str | None, account_id: int | None) -> str:
+    if employee_id:
+        return employee_id
+    return (
+        "an account no longer on file" if account_id is not None else "identifiers that matched nobody (one chat user)"
+    )
+
+
+def _repeat_query(since: datetime) -> Select[str, int | None, int]:
+    people = _people(since).subquery()
+    return (
+        select(Account.employee_id, people.c.account_id, people.c.recoveries)
+        .select_from(people)
+        .outerjoin(Account, Account.id == people.c.account_id)
+        .order_by(people.c.recoveries.desc(), Account.employee_id)
+    )

@@ -66,6 +66,11 @@ def test_an_admin_reads_the_reports_with_charts_drawn(
     expect(console.locator("body[data-charts-ready='true']")).to_have_count(1)
     shot(console, "reports-7-days")
     assert_no_axe_violations(console)
+
+    console.get_by_role("link", name="Who? (audited)").click()
+    expect(console.get_by_role("heading", name="People who needed help more than twice")).to_be_visible()
+    expect(console.locator("#people tbody tr")).to_have_count(2)
+    assert_no_axe_violations(console)
     assert problems == []  # no script error, no CSP refusal (inline script or style)
 
 

@@ -104,3 +104,17 @@ def test_create_agent_admin_gives_the_role(cli: Cli) -> None:
     assert plain.returncode == 0 and "admin" not in plain.stdout
     with closing(sqlite3.connect(cli.db_path)) as db:
         assert dict(db.execute("SELECT username, is_admin FROM agents").fetchall()) == {"alex": 1, "blair": 0}
+
+
+def test_the_people_behind_the_repeat_figure_open_only_for_admins(app: Flask, core: Core) -> None:
+    add_employee(core)
+    for _ in range(3):
+        core.recovery.start("E1001", Requester("web", "someone"))
+    client, _, agent, _ = sign_in_with_totp(app, core)
+    assert client.get("/agent/reports/people?days=7").status_code == 403
+    grant_admin(core.database, core.clock, agent.username)
+    page = client.get("/agent/reports?days=7").get_data(as_text=True)
+    assert 'id="repeat">1<' in page and "E1001" not in page  # counted on the page, named only on request
+    assert 'href="/agent/reports/people?days=7"' in page
+    people = client.get("/agent/reports/people?days=7").get_data(as_text=True)
+    assert '<th scope="row">E1001</th><td>3</td>' in people

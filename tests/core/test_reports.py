@@ -4,12 +4,15 @@ figure, and the real recovery flows for the facts they need the audit to carry (
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app import Core
-from core.reports.figures import Outcomes, Reports
+from core.reports.figures import Outcomes, RepeatPerson, Reports
+from core.storage.models import AuditEvent
 from core.types import Method, Requester, ResetStatus
 from tests.core.conftest import CoreFactory, add_employee, last_outbox_code
 from tests.support import FakeClock
+from tests.support.races import audit_count
 from tests.support.report_rows import seed_audit
 
 
@@ -74,3 +77,22 @@ def test_the_recovery_flows_write_the_facts_the_figures_need(make_core: CoreFact
     assert (figures.median_seconds, figures.p90_seconds) == (90, 90)
     assert figures.locked_accounts == 1
     assert figures.coverage is not None and figures.coverage.employees == 2
+
+
+def test_who_needed_help_more_than_twice_is_listed_only_on_request_and_audited(core: Core) -> None:
+    add_employee(core, "E1001")
+    add_employee(core, "E1002")
+    chat = Requester("web", "someone")
+    for identifier, times in (("E1001", 3), ("E1002", 2), ("nobody-here", 4)):
+        for _ in range(times):
+            core.recovery.start(identifier, chat)
+    reports = Reports(core.database, core.clock)
+    assert reports.figures(7).repeat_people == 2
+    assert audit_count(core, "report.people_viewed") == 0  # the figures count, and name nobody
+    assert reports.repeat_people(7, viewer="agent:kim") == [
+        RepeatPerson("identifiers that matched nobody (one chat user)", 4),
+        RepeatPerson("E1001", 3),
+    ]
+    with core.database.transaction() as session:
+        viewed = session.scalars(select(AuditEvent).where(AuditEvent.event == "report.people_viewed")).one()
+        assert (viewed.actor, viewed.detail) == ("agent:kim", {"days": 7, "listed": 2})
