@@ -39,8 +39,9 @@ def audit_export(core: Core, args: argparse.Namespace) -> int:
         os.replace(partial, target)
     except OSError as exc:
         print(f"error: cannot write {target} ({exc.strerror})", file=sys.stderr)
-        partial.unlink(missing_ok=True)
         return 2
+    finally:
+        partial.unlink(missing_ok=True)  # gone by now unless the export failed
     print(f"audit events since {args.since:%Y-%m-%d %H:%M} UTC written to {target} ({args.format})", file=sys.stderr)
     return 0
 

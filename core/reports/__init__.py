@@ -1,1 +1,1 @@
-"""Reports for operators, computed from the audit trail: figures for /agent/reports and the audit export."""
+"""Reports over the audit trail: the figures of /agent/reports (figures.py), and the audit export (export.py)."""

@@ -32,8 +32,8 @@ __all__ = ["BATCH_ROWS", "COLUMNS", "describe", "iter_audit_export"]
 BATCH_ROWS = 2000
 COLUMNS = ("at", "event", "description", "channel", "actor", "account", "recovery", "outcome", "details")
 # Detail keys that are facts safe to show; anything else a future event adds stays out until listed here.
-_FACTS = ("purpose", "method", "reason", "reference", "complete", "count", "methods", "messages", "notices",
-          "notified", "username")  # fmt: skip
+_FACTS = ("purpose", "method", "reason", "reference", "complete", "locked", "seconds", "count", "methods",
+          "messages", "notices", "notified", "username")  # fmt: skip
 _WORDS = {
     "recovery.started": "Recovery started",
     "recovery.abandoned": "Recovery abandoned (cancelled or restarted)",

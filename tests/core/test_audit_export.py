@@ -9,6 +9,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from app import Core
 from core.audit import Audit
@@ -139,3 +140,22 @@ def test_since_filters_and_an_aware_time_is_read_as_utc(core: Core, clock: FakeC
     assert [json.loads(line)["actor"] for line in only_b.splitlines()] == ["agent:b"]
     with pytest.raises(ValueError, match="unknown export format"):
         next(iter_audit_export(core.database, SINCE, "xml"))  # type: ignore[arg-type]
+
+
+def test_postgresql_reads_through_a_server_side_cursor(core: Core, clock: FakeClock) -> None:
+    """On PostgreSQL the rows come from a named (server-side) cursor, so the server, not this process, holds
+    the result; SQLite's cursor fetches lazily by itself."""
+    if core.database.is_sqlite:
+        pytest.skip("PostgreSQL only")
+    cursors: list[str] = []
+
+    def seen(_conn: object, cursor: object, statement: str, *_: object) -> None:
+        if "audit_events" in statement:
+            cursors.append(type(cursor).__name__)
+
+    event.listen(core.database.engine, "before_cursor_execute", seen)
+    try:
+        list(iter_audit_export(core.database, SINCE, "jsonl"))
+    finally:
+        event.remove(core.database.engine, "before_cursor_execute", seen)
+    assert cursors == ["ServerCursor"]
