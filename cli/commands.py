@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app import Core, build_delivery_worker, build_engine, create_app, ticket_alerts, wiring
 from cli import enrollment
+from cli.audit_export import audit_export, audit_export_arguments
 from cli.serve import configured_address, listen, run, run_arguments
 from core.directory.sql import SqlDirectory
 from core.settings import Settings
@@ -215,4 +216,5 @@ COMMANDS = (
         enrollment.report,
         enrollment.report_arguments,
     ),
+    Command("audit-export", "export audit events as CSV or JSON Lines", audit_export, audit_export_arguments),
 )
