@@ -34,6 +34,7 @@ from core.directory.sql import SqlDirectory
 from core.enrollment.handover import EnrollHandover
 from core.enrollment.service import EnrollmentService
 from core.logging_setup import configure_logging
+from core.metrics import timed_directory
 from core.recovery.service import RecoveryService
 from core.reports.figures import Reports
 from core.secrets.answers import AnswerStore
@@ -103,10 +104,9 @@ def build_core(
     answers = AnswerStore(database, hasher)
     email = email or email_sender_for(settings, database, clock)
     sms = sms or sms_sender_for(settings, database, clock)
-    recovery = RecoveryService(
-        settings, database, directory=directory, answers=answers, email=email, sms=sms, clock=clock
-    )
-    support = SupportDesk(database, clock, hasher, directory)
+    timed = timed_directory(directory)  # Core keeps the backend itself (isinstance checks); users get it timed
+    recovery = RecoveryService(settings, database, directory=timed, answers=answers, email=email, sms=sms, clock=clock)
+    support = SupportDesk(database, clock, hasher, timed)
     enrollment = recovery.enrollment.service  # one EnrollmentService: the chat's port and /enroll share it
     return Core(settings, database, clock, directory, answers, email, sms, recovery, support, enrollment)
 
@@ -183,6 +183,7 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
                                     settings.reset_checks_per_minute),
         demo=settings.demo_enabled,
         demo_sign_ins_per_minute=settings.demo_sign_ins_per_minute,
+        metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
     )  # fmt: skip
     history = WebHistory(core.database, core.clock, WebChannel.name, secret=_key_bytes(settings))
     return WebChannel(

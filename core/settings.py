@@ -141,6 +141,8 @@ class Settings(DirectorySettings, BaseSettings):  # the directory's fields: core
     # Proxies in front of the app (load balancer, ingress): their X-Forwarded-For/-Proto hops are trusted, so
     # limits apply per real client instead of to the whole site at the proxy's address. 0 = none.
     trusted_proxies: int = Field(0, ge=0, le=5)
+    # GET /metrics wants `Authorization: Bearer <this>`; unset, it answers loopback clients only.
+    metrics_token: SecretStr | None = None
 
     # Agent console sessions (server-side) and two-factor. MFA unset = required, or optional in demo mode.
     agent_idle_minutes: int = Field(15, ge=1)

@@ -21,6 +21,7 @@ from channels.web.demo import DemoSignIn, demo_blueprint
 from channels.web.enroll import EnrollParts, enroll_blueprint
 from channels.web.enroll_handover import EnrollHandoverCookie
 from channels.web.history import CHANNEL, WebHistory
+from channels.web.metrics import metrics_blueprint
 from channels.web.reset_page import ResetPageOptions, reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
 from core.delivery.outbox import Outbox
@@ -45,6 +46,7 @@ class WebOptions:
     reset_page: ResetPageOptions
     demo: bool  # the demo pages (outbox, sign-in check, widget host)
     demo_sign_ins_per_minute: int
+    metrics_token: str | None = None  # GET /metrics wants it as a bearer token; unset: loopback clients only
 
 
 class WebChannel:
@@ -102,6 +104,7 @@ class WebChannel:
                 on_done=handover.after_reset if handover is not None else None,
             )
         )
+        app.register_blueprint(metrics_blueprint(self._service.deps.database, options.metrics_token))
         console = agent_blueprint(self._relay, self._limiter, self._agent_access, self._reports, https=options.https)
         app.register_blueprint(console)
         if options.demo:

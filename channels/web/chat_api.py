@@ -18,6 +18,7 @@ from bot.messages import Inbound
 from channels.web.chat_limits import Call, ChatLimits, limits_for
 from channels.web.chat_session import ChatSessions
 from channels.web.history import CHANNEL, ChatHistory
+from core.metrics import record
 from core.secrets.ratelimit import RateLimiter
 
 __all__ = ["ChatLimits", "chat_api_blueprint"]
@@ -66,6 +67,7 @@ def chat_api_blueprint(
     _install_error_handlers(api)
 
     @api.post("/api/chat/sessions")
+    @record.chat_request("session")
     def create_session() -> Response:
         gate.admit(Call.NEW_SESSION)
         new = sessions.issue()
@@ -78,6 +80,7 @@ def chat_api_blueprint(
         return response
 
     @api.post("/api/chat/messages")
+    @record.chat_request("message")
     def post_message() -> Response:
         key = gate.admit(Call.MESSAGE)
         body = request.get_json(silent=True)
@@ -98,6 +101,7 @@ def chat_api_blueprint(
         )
 
     @api.get("/api/chat/messages")
+    @record.chat_request("poll")
     def get_messages() -> Response:
         key = gate.admit(Call.POLL)
         after = request.args.get("after", "0")
@@ -107,6 +111,7 @@ def chat_api_blueprint(
         return jsonify(messages=messages, last_seq=last_seq)
 
     @api.route("/api/chat/sessions/<path:retired>", methods=["GET", "POST"])
+    @record.chat_request("retired")
     def retired_path(retired: str) -> NoReturn:
         # The old contract put the session id in the path (and so in every access log): refused whatever it is.
         gate.admit(Call.OTHER)

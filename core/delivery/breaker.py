@@ -14,6 +14,7 @@ from typing import Literal, ParamSpec, TypeVar
 
 from core.clock import Clock
 from core.delivery.ports import DeliveryError
+from core.metrics import record
 
 __all__ = ["CircuitBreaker"]
 
@@ -93,9 +94,12 @@ class CircuitBreaker:
                 self._trial_running = False
             if trial or self._failures >= self.failure_threshold:
                 self._opened_at = self._clock.now()
+                record.breaker(self.name, is_open=True)
 
     def _record_success(self) -> None:
         with self._lock:
+            if self._opened_at is not None:
+                record.breaker(self.name, is_open=False)
             self._failures = 0
             self._opened_at = None
             self._trial_running = False

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from core.delivery.breaker import UNAVAILABLE, CircuitBreaker
 from core.delivery.ports import DeliveryError, EmailMessage, EmailSender, SmsSender
 from core.delivery.queue import ClaimedJob, DeliveryFailure, DeliveryQueue
+from core.metrics import record
 
 __all__ = ["DeliveryWorker"]
 
@@ -89,17 +90,22 @@ class DeliveryWorker:
                 if not breaker.available:
                     raise DeliveryError(message.kind, UNAVAILABLE)
             elif message.kind == "email":
-                breaker.call(self._email.send, EmailMessage(message.to, message.subject, message.body))
+                with record.provider_call("email"):
+                    breaker.call(self._email.send, EmailMessage(message.to, message.subject, message.body))
             else:
-                breaker.call(self._sms.send, message.to, message.body)
+                with record.provider_call("sms"):
+                    breaker.call(self._sms.send, message.to, message.body)
         except DeliveryError as exc:
             log.warning("delivery job %s (%s) failed, try %s: %s", job.id, job.kind, job.attempts, exc.reason)
+            record.delivery(job.kind, "failed")
             self._tell(self.queue.mark_failed(job, exc.reason))
             return
+        record.delivery(job.kind, "sent")
         self.queue.mark_sent(job)
 
     def _give_up(self, job: ClaimedJob, reason: str) -> None:
         log.warning("delivery job %s (%s) given up: %s", job.id, job.kind, reason)
+        record.delivery(job.kind, "given_up")
         self._tell(self.queue.mark_failed(job, reason, final=True))
 
     def _tell(self, failure: DeliveryFailure | None) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from core.metrics import record
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import AGENT_VOUCHED, load
 from core.storage.models import Recovery
@@ -64,6 +65,7 @@ class Handoff:
         wait = ticket.position * self._deps.limits.support_minutes_per_ticket
         ticket = replace(ticket, expected_wait_minutes=wait, opens_at=opens_at)
         if ticket.created:
+            record.handoff(reason.value)
             self._alert(ticket, requester)
         return ticket
 

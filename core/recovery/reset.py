@@ -11,6 +11,7 @@ from typing import Any
 
 from core.directory.port import Account, DirectoryUnavailable, PasswordRefused
 from core.enrollment.store import recovery_account
+from core.metrics import record
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
 from core.secrets.password_policy import PolicyResult
@@ -164,6 +165,9 @@ class Reset:
                 recovery.completed_at = now
                 seconds = int((now - recovery.created_at).total_seconds())
                 facts = {"channel": recovery.channel, "method": "+".join(recovery.verified_steps), "seconds": seconds}
+            done = (
+                (recovery.channel, list(recovery.verified_steps), recovery.created_at) if recovery else (None, [], None)
+            )
         # Every contact recovery may use, self-enrolled ones included: a takeover must reach all of them.
         account = recovery_account(self._deps.database, self._deps.directory.get(account_id), account_id)
         notified = self._deps.notifier.account_changed(account, change) if account else {}
@@ -172,6 +176,7 @@ class Reset:
                 session, f"account.{change}", actor=actor, account_id=account_id, recovery_id=recovery_id,
                 notified=notified, **facts,
             )  # fmt: skip
+        record.completed(change, *done, finished=now)
 
     def _requester_subject(self, handle: str) -> str:
         with self._deps.database.transaction() as session:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.delivery.notify import code_email, code_sms
 from core.delivery.queue import Outgoing
 from core.directory.port import Account
+from core.metrics import record
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load, subjects
 from core.secrets.limits import send_wait_seconds
@@ -71,6 +72,7 @@ class Verification:
                 purpose=purpose.value,
                 channel=requester.channel,
             )
+        record.conversation_started(requester.channel)
         return handle
 
     # -- where things stand -----------------------------------------------------------------------------
@@ -153,6 +155,7 @@ class Verification:
                 self._fail(session, recovery, method.value if method else "code", now)
                 if self._standing.locked(session, recovery, now):
                     status, tries_left = CheckStatus.LOCKED, None
+                    record.lock("code")
             self._deps.audit.record(
                 session, "code.checked", actor=actor(recovery), account_id=recovery.account_id,
                 recovery_id=handle, outcome=status.value,
@@ -228,6 +231,7 @@ class Verification:
             if recovery.agent_override:
                 return CheckResult(CheckStatus.WRONG)  # no lock applies
             if left == 0:
+                record.lock("questions")
                 return CheckResult(CheckStatus.LOCKED)
             # The person is told their own failures left (the chat user's count): the account's count may hold
             # other people's failures, by this identifier or another for the same account, and would say so.
@@ -250,6 +254,7 @@ class Verification:
             session, "verification.passed", actor=actor(recovery), account_id=recovery.account_id,
             recovery_id=recovery.id, method=method.value, complete=verified,
         )  # fmt: skip
+        record.verification(method.value, passed=True)
         return CheckResult(CheckStatus.VERIFIED if verified else CheckStatus.NEXT_STEP)
 
     def _fail(self, session: Session, recovery: Recovery, method: str, now: Any) -> None:
@@ -259,3 +264,4 @@ class Verification:
             session, "verification.failed", actor=actor(recovery), account_id=recovery.account_id,
             recovery_id=recovery.id, method=method, locked=self._standing.locked(session, recovery, now),
         )  # fmt: skip
+        record.verification("questions" if method == "questions" else "code", passed=False)  # the metric's labels
