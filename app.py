@@ -36,6 +36,7 @@ from core.enrollment.service import EnrollmentService
 from core.logging_setup import configure_logging
 from core.metrics import timed_directory
 from core.recovery.service import RecoveryService
+from core.reports.figures import Reports
 from core.secrets.answers import AnswerStore
 from core.secrets.hashing import SlowHasher
 from core.secrets.keyfile import with_secret_key
@@ -198,6 +199,7 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         demo_sign_in=core.directory.sign_in if isinstance(core.directory, SqlDirectory) else None,
         options=options,
         enroll=EnrollParts(core.enrollment, EnrollHandover(core.enrollment.deps), core.clock),
+        reports=Reports(core.database, core.clock, coverage=core.enrollment.coverage),
     )
 
 

@@ -3,7 +3,8 @@
 (a)-(d) per turn of the scripted 5-turn email-code conversation in bench.common.SCRIPT (bench.engine_turn,
 bench.ptb_turn); (e) the web turn in process (bench.web_turn); (f) over HTTP with gunicorn and (h) scale-out
 on PostgreSQL (bench.web_http); (g) 1k vs 1M stored conversations and memory (bench.scale); (i) argon2id
-and resets per second (bench.hashing); (k) breached-password lookups in a Pwned Passwords file (bench.breached).
+and resets per second (bench.hashing); (k) breached-password lookups in a Pwned Passwords file (bench.breached);
+(l) the streamed audit export of 1M rows (bench.audit_export).
 `--scale 0.01` is a quick run; the full run takes several minutes.
 """
 
@@ -13,7 +14,7 @@ import argparse
 import platform
 from collections.abc import Sequence
 
-from bench import breached, engine_turn, hashing, ptb_turn, scale, web_http, web_turn
+from bench import audit_export, breached, engine_turn, hashing, ptb_turn, scale, web_http, web_turn
 from bench.common import Figures, print_table, print_turns
 
 __all__ = ["main"]
@@ -68,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         hashing.print_figures(hashing.bench_hashing(max(5, int(30 * args.scale)), max(5, int(20 * args.scale))))
     if "k" not in skip:
         breached.print_figures(breached.bench_breached(max(10_000, int(1_000_000 * args.scale))))
+    if "l" not in skip:
+        audit_export.print_figures(audit_export.bench_audit_export(max(10_000, int(1_000_000 * args.scale))))
     if missed:
         print("targets missed: " + "; ".join(missed))
     return 0

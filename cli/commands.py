@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app import Core, build_delivery_worker, build_engine, create_app, ticket_alerts, wiring
 from cli import enrollment
+from cli.audit_export import audit_export, audit_export_arguments
 from cli.serve import configured_address, listen, run, run_arguments
 from core.directory.sql import SqlDirectory
 from core.settings import Settings
@@ -124,11 +125,12 @@ def create_agent(core: Core, args: argparse.Namespace) -> int:
     # other users of the machine can see in the process list).
     password = getpass.getpass("Password for the agent: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
     try:
-        agent = core.support.create_agent(args.username, args.name or args.username, password)
+        agent = core.support.create_agent(args.username, args.name or args.username, password, admin=args.admin)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"Agent {agent.username} created; sign in at {core.settings.public_url}/agent")
+    role = " (admin: the reports page too)" if agent.admin else ""
+    print(f"Agent {agent.username} created{role}; sign in at {core.settings.public_url}/agent")
     if core.settings.agent_mfa_mode != "off":
         from core.support.access import build_agent_access
 
@@ -143,6 +145,7 @@ def create_agent(core: Core, args: argparse.Namespace) -> int:
 def _agent_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("username")
     parser.add_argument("--name", help="display name shown to colleagues")
+    parser.add_argument("--admin", action="store_true", help="the admin role: the reports page (/agent/reports)")
 
 
 def demo_data(core: Core, args: argparse.Namespace) -> int:
@@ -154,12 +157,17 @@ def demo_data(core: Core, args: argparse.Namespace) -> int:
     print(format_demo(load_demo_data(core.directory, core.answers)))
     if core.support.authenticate(DEMO_AGENT[0], DEMO_AGENT[1]) is None:
         try:
-            core.support.create_agent(DEMO_AGENT[0], "Demo Agent", DEMO_AGENT[1])
+            core.support.create_agent(DEMO_AGENT[0], "Demo Agent", DEMO_AGENT[1], admin=True)
         except ValueError:
             print(f"(agent {DEMO_AGENT[0]!r} exists with another password; left as it is)")
             return 0
+    else:  # a demo database from before the admin role: the demo agent sees the reports page too
+        from core.support.access import grant_admin
+
+        grant_admin(core.database, core.clock, DEMO_AGENT[0])
     console = f"{core.settings.public_url}/agent"
     print(f"\nSupport console: {console}  (demo agent {DEMO_AGENT[0]!r}, password {DEMO_AGENT[1]!r})")
+    print(f"Reports: {console}/reports  (the demo agent is an admin)")
     return 0
 
 
@@ -208,4 +216,5 @@ COMMANDS = (
         enrollment.report,
         enrollment.report_arguments,
     ),
+    Command("audit-export", "export audit events as CSV or JSON Lines", audit_export, audit_export_arguments),
 )

@@ -26,6 +26,7 @@ from channels.web.reset_page import ResetPageOptions, reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
 from core.delivery.outbox import Outbox
 from core.recovery.service import RecoveryService
+from core.reports.figures import Reports
 from core.secrets.ratelimit import RateLimiter
 from core.secrets.reset_sessions import ResetSessions
 from core.support.access import AgentAccess
@@ -66,6 +67,7 @@ class WebChannel:
         demo_sign_in: DemoSignIn | None,
         options: WebOptions,
         enroll: EnrollParts | None = None,
+        reports: Reports | None = None,
     ) -> None:
         self._engine = engine
         self._service = service
@@ -79,6 +81,7 @@ class WebChannel:
         self._demo_sign_in = demo_sign_in
         self._options = options
         self._enroll = enroll
+        self._reports = reports  # /agent/reports, for admins
 
     def register(self, app: Flask) -> None:
         options = self._options
@@ -102,7 +105,8 @@ class WebChannel:
             )
         )
         app.register_blueprint(metrics_blueprint(self._service.deps.database, options.metrics_token))
-        app.register_blueprint(agent_blueprint(self._relay, self._limiter, self._agent_access, https=options.https))
+        console = agent_blueprint(self._relay, self._limiter, self._agent_access, self._reports, https=options.https)
+        app.register_blueprint(console)
         if options.demo:
             per_minute = options.demo_sign_ins_per_minute
             demo = demo_blueprint(self._outbox, self._demo_sign_in, self._limiter, sign_ins_per_minute=per_minute)

@@ -7,6 +7,7 @@ and link of the account is closed, every contact on file is told, and the change
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from core.directory.port import Account, DirectoryUnavailable, PasswordRefused
 from core.enrollment.store import recovery_account
@@ -159,8 +160,11 @@ class Reset:
             self._deps.codes.revoke_open(session, account_id=account_id)
             self._deps.links.revoke_open(session, account_id=account_id)
             recovery = session.get(Recovery, recovery_id) if recovery_id else None
+            facts: dict[str, Any] = {}  # for the reports page: how, where, and how long it took
             if recovery is not None:
                 recovery.completed_at = now
+                seconds = int((now - recovery.created_at).total_seconds())
+                facts = {"channel": recovery.channel, "method": "+".join(recovery.verified_steps), "seconds": seconds}
             done = (
                 (recovery.channel, list(recovery.verified_steps), recovery.created_at) if recovery else (None, [], None)
             )
@@ -170,7 +174,7 @@ class Reset:
         with self._deps.database.transaction() as session:
             self._deps.audit.record(
                 session, f"account.{change}", actor=actor, account_id=account_id, recovery_id=recovery_id,
-                notified=notified,
+                notified=notified, **facts,
             )  # fmt: skip
         record.completed(change, *done, finished=now)
 

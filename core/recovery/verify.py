@@ -152,7 +152,7 @@ class Verification:
             if status is CheckStatus.VERIFIED and method is not None:
                 return self._step_passed(session, recovery, method)
             if status is CheckStatus.WRONG:
-                self._fail(session, recovery, "code", now)
+                self._fail(session, recovery, method.value if method else "code", now)
                 if self._standing.locked(session, recovery, now):
                     status, tries_left = CheckStatus.LOCKED, None
                     record.lock("code")
@@ -257,10 +257,11 @@ class Verification:
         record.verification(method.value, passed=True)
         return CheckResult(CheckStatus.VERIFIED if verified else CheckStatus.NEXT_STEP)
 
-    def _fail(self, session: Session, recovery: Recovery, kind: str, now: Any) -> None:
+    def _fail(self, session: Session, recovery: Recovery, method: str, now: Any) -> None:
         self._deps.failures.record(session, subjects(recovery), now)
+        # `locked`: this failure locked self-service (the reports page counts locked accounts from it).
         self._deps.audit.record(
             session, "verification.failed", actor=actor(recovery), account_id=recovery.account_id,
-            recovery_id=recovery.id, method=kind,
+            recovery_id=recovery.id, method=method, locked=self._standing.locked(session, recovery, now),
         )  # fmt: skip
-        record.verification(kind, passed=False)
+        record.verification("questions" if method == "questions" else "code", passed=False)  # the metric's labels

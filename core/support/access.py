@@ -8,14 +8,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
+from sqlalchemy import update
+
+from core.audit import Audit
 from core.clock import Clock
 from core.settings import Settings
-from core.storage.db import Database
+from core.storage.db import Database, rows_changed
+from core.storage.models import Agent
 from core.support.desk import SupportDesk
 from core.support.sessions import AgentSessions
 from core.support.two_factor import AgentTwoFactor
 
-__all__ = ["AgentAccess", "SecondFactor", "build_agent_access"]
+__all__ = ["AgentAccess", "SecondFactor", "build_agent_access", "grant_admin"]
 
 SecondFactor = Literal["none", "code", "enroll"]
 
@@ -65,3 +69,14 @@ def build_agent_access(settings: Settings, database: Database, clock: Clock, des
         sign_ins_per_account=settings.agent_account_sign_ins_per_15_minutes,
         _throttle_key=hmac.new(key.encode(), b"resetdesk agent sign-in throttle", hashlib.sha256).digest(),
     )
+
+
+def grant_admin(database: Database, clock: Clock, username: str) -> bool:
+    """Give an existing agent the admin role (the reports page); False when there is no such agent."""
+    username = username.strip().casefold()
+    with database.transaction() as session:
+        named = update(Agent).where(Agent.username == username).values(is_admin=True)
+        if rows_changed(session.execute(named)) != 1:
+            return False
+        Audit(clock).record(session, "agent.made_admin", actor="admin", username=username)
+    return True

@@ -38,6 +38,11 @@ class AgentInfo:
     id: int
     username: str
     display_name: str
+    admin: bool = False  # the admin role: the reports page
+
+    @classmethod
+    def of(cls, agent: Agent) -> AgentInfo:
+        return cls(agent.id, agent.username, agent.display_name, agent.is_admin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,7 @@ class SupportDesk:
 
     # -- agents ---------------------------------------------------------------------------------------------
 
-    def create_agent(self, username: str, display_name: str, password: str) -> AgentInfo:
+    def create_agent(self, username: str, display_name: str, password: str, *, admin: bool = False) -> AgentInfo:
         username = username.strip().casefold()
         if not username or len(password) < 12:
             raise ValueError("an agent needs a username and a password of at least 12 characters")
@@ -99,12 +104,13 @@ class SupportDesk:
                     username=username,
                     display_name=display_name.strip() or username,
                     password_hash=self._hasher.hash(password),
+                    is_admin=admin,
                     created_at=self._clock.now(),
                 )
                 session.add(agent)
                 session.flush()
-                self._audit.record(session, "agent.created", actor="admin", username=username)
-                return AgentInfo(agent.id, agent.username, agent.display_name)
+                self._audit.record(session, "agent.created", actor="admin", username=username, admin=admin)
+                return AgentInfo.of(agent)
         except IntegrityError:
             raise ValueError(f"an agent named {username!r} already exists") from None
 
@@ -112,7 +118,7 @@ class SupportDesk:
         with self._db.transaction() as session:
             agent = session.scalars(select(Agent).where(Agent.username == username.strip().casefold())).first()
             stored = agent.password_hash if agent is not None and agent.active else None
-            info = AgentInfo(agent.id, agent.username, agent.display_name) if agent is not None else None
+            info = AgentInfo.of(agent) if agent is not None else None
         ok = self._hasher.verify(stored, password)  # a decoy hash when unknown: same time either way
         # Only a known agent's name is recorded: what was typed may be a password in the wrong box.
         actor = f"agent:{info.username}" if info is not None else "agent:unknown"
@@ -123,7 +129,7 @@ class SupportDesk:
     def agent(self, agent_id: int) -> AgentInfo | None:
         with self._db.transaction() as session:
             agent = session.get(Agent, agent_id)
-            return AgentInfo(agent.id, agent.username, agent.display_name) if agent and agent.active else None
+            return AgentInfo.of(agent) if agent and agent.active else None
 
     # -- the queue ------------------------------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ class AgentSessions:
             agent = session.execute(
                 select(Agent).join(AgentSession, AgentSession.agent_id == Agent.id).where(live, Agent.active)
             ).scalar_one_or_none()
-            return AgentInfo(agent.id, agent.username, agent.display_name) if agent is not None else None
+            return AgentInfo.of(agent) if agent is not None else None
 
     def revoke(self, token: str | None) -> None:
         """Logout: the id is refused from now on, whoever holds a copy."""
