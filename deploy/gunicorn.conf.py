@@ -54,11 +54,26 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir()
 
 
 def on_starting(server: Any) -> None:
-    """Create the metrics folder and remove what a previous run left (its counters would be summed in)."""
+    """Create the metrics folder and remove the files of processes that are gone (a previous run's counters
+    would be summed in). Files of a live process stay: the delivery worker (`app.py worker`) writes its
+    deliveries, provider latency and breaker gauges to the same folder, and restarting gunicorn must not erase them."""
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for leftover in folder.glob("*.db"):  # only prometheus_client's files, should the folder be shared
-        leftover.unlink()
+    for leftover in folder.glob("*.db"):  # only prometheus_client's files, <kind>_<pid>.db
+        if not _alive(leftover.stem.rsplit("_", 1)[-1]):
+            leftover.unlink()
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -68,7 +68,11 @@ def served(make_core: CoreFactory, tmp_path: Path) -> Iterator[Served]:
     port, logs, metrics = _free_port(), tmp_path / "logs", tmp_path / "metrics"
     logs.mkdir()
     metrics.mkdir()
-    (metrics / "counter_12345.db").write_bytes(b"a previous run's counts")
+    gone = subprocess.Popen(["true"])  # a pid that is certainly not running any more
+    gone.wait()
+    (metrics / "counter_gone.txt").write_text(str(gone.pid))
+    (metrics / f"counter_{gone.pid}.db").write_bytes(b"a previous run's counts")
+    (metrics / f"counter_{os.getpid()}.db").write_bytes(b"a live process's counts (e.g. the delivery worker)")
     secret = core.settings.secret_key
     assert secret is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RESETDESK_", "GUNICORN_", "WEB_CONC"))}
@@ -116,7 +120,9 @@ def _say(client: WebClient, text: str) -> list[dict[str, object]]:
 
 
 def test_gunicorn_with_the_deploy_conf_serves_a_recovery_and_logs_no_token(served: Served) -> None:
-    assert not (served.metrics / "counter_12345.db").exists()  # emptied at start (on_starting)
+    gone = (served.metrics / "counter_gone.txt").read_text()
+    assert not (served.metrics / f"counter_{gone}.db").exists()  # a dead process's counts removed at start
+    assert (served.metrics / f"counter_{os.getpid()}.db").exists()  # a live process's (the worker's) kept
     person = WebClient(served.url)
     assert person.chat("POST", "/api/chat/sessions", {}).status == 201
     for text in ("I forgot my password", "E1001", "email"):
