@@ -155,7 +155,7 @@ class Verification:
                 self._fail(session, recovery, method.value if method else "code", now)
                 if self._standing.locked(session, recovery, now):
                     status, tries_left = CheckStatus.LOCKED, None
-                    record.lock("code")
+                    record.lock(method.value if method else "code")
             self._deps.audit.record(
                 session, "code.checked", actor=actor(recovery), account_id=recovery.account_id,
                 recovery_id=handle, outcome=status.value,
@@ -264,4 +264,4 @@ class Verification:
             session, "verification.failed", actor=actor(recovery), account_id=recovery.account_id,
             recovery_id=recovery.id, method=method, locked=self._standing.locked(session, recovery, now),
         )  # fmt: skip
-        record.verification("questions" if method == "questions" else "code", passed=False)  # the metric's labels
+        record.verification(method, passed=False)  # sms, email, questions; "code" when the code is unknown

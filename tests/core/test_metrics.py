@@ -64,8 +64,8 @@ def test_verifications_by_method_and_outcome_and_the_lock(make_core: CoreFactory
     statuses = [core.recovery.verify_code(handle, "000000").status for _ in range(3)]
     assert statuses[-1] is CheckStatus.LOCKED
     assert reading.delta("resetdesk_verifications_total", method="email", outcome="passed") == 1
-    assert reading.delta("resetdesk_verifications_total", method="code", outcome="failed") == 3
-    assert reading.delta("resetdesk_locks_total", method="code") == 1
+    assert reading.delta("resetdesk_verifications_total", method="email", outcome="failed") == 3
+    assert reading.delta("resetdesk_locks_total", method="email") == 1
 
 
 def test_wrong_answers_count_as_failed_questions_and_lock(make_core: CoreFactory) -> None:

@@ -188,13 +188,13 @@ def test_two_gunicorn_workers_count_a_recovery_mix_exactly(site: Site, database:
 
     assert value("resetdesk_conversations_started_total", channel="web") == 2
     assert value("resetdesk_verifications_total", method="email", outcome="passed") == 1
-    assert value("resetdesk_verifications_total", method="code", outcome="failed") == 1
+    assert value("resetdesk_verifications_total", method="email", outcome="failed") == 1
     assert value("resetdesk_code_deliveries_total", provider="email", outcome="sent") == 2  # the worker's
     assert value("resetdesk_provider_seconds_count", provider="email") == 2
     assert value("resetdesk_handoffs_total", reason="asked") == 1
     completed = {"change": "password_reset", "channel": "web", "method": "email"}
     assert value("resetdesk_recoveries_completed_total", **completed) == 1
     assert value("resetdesk_time_to_reset_seconds_count") == 1
-    assert value("resetdesk_locks_total", method="code") == 0
+    assert value("resetdesk_locks_total", method="email") == 0
     assert value("resetdesk_directory_seconds_count", operation="set_password", outcome="ok") == 1
     assert value("resetdesk_delivery_queue_depth", provider="email", status="queued") == 0
