@@ -8,7 +8,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint typecheck diagram bench clean
+# Catalogs: translations/<lang>/LC_MESSAGES/messages.po (committed); the .mo files are built here, never committed.
+PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test lint typecheck diagram bench clean translations
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +20,11 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(MO)
 	RESETDESK_HOST='$(HOST)' RESETDESK_PORT='$(PORT)' $(PY) app.py demo-data
 	RESETDESK_HOST='$(HOST)' RESETDESK_PORT='$(PORT)' $(PY) app.py run
 
-test: lint
+test: lint $(MO)
 	$(PY) -m pytest
 
 # ruff, mypy, then the layer contracts in pyproject.toml (imports point down; channels independent).
@@ -29,6 +33,17 @@ lint: $(STAMP)
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports --no-cache
 
+# Compile one catalog (make test and make run depend on every .mo).
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+# Extract the marked strings (N_ in dialogs/prompts.py, gettext calls) into messages.pot, then merge into every
+# catalog: new strings arrive untranslated and tests/test_translations.py fails until they are translated.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-location --omit-header -F babel.cfg -k N_ -k ngettext -k N_plural:1,2 \
+		-o translations/messages.pot --ignore-dirs='.* tests bench' dialogs bot core
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --no-wrap -i translations/messages.pot -d translations
+
 diagram: $(STAMP)
 	$(PY) -m dialogs.diagram
 
@@ -36,4 +51,4 @@ bench: $(STAMP)
 	$(PY) -m bench.run_all
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(MO)

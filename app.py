@@ -113,7 +113,14 @@ def build_core(
 
 def build_engine(core: Core) -> Engine:
     store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
-    engine = Engine(core.recovery, store, core.clock, idle_seconds=core.settings.conversation_idle_seconds)
+    engine = Engine(
+        core.recovery,
+        store,
+        core.clock,
+        idle_seconds=core.settings.conversation_idle_seconds,
+        languages=core.settings.languages,
+        default_language=core.settings.default_language,
+    )
     engine.push.register(TERMINAL, terminal_inbox(ChatHistory(core.database, core.clock, TERMINAL)))  # it polls
     return engine
 

@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.directory.settings import DirectorySettings
+from core.i18n import DEFAULT_LANGUAGES, language_list
 from core.secrets.breached import pwned_passwords_path
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError", "is_loopback_url", "load_settings"]
@@ -151,6 +152,10 @@ class Settings(DirectorySettings, BaseSettings):  # the directory's fields: core
 
     # Conversations (dialog issue)
     conversation_idle_seconds: int = Field(30 * 60, ge=60)
+    # Languages offered ("en,es,de"; each but en needs translations/<lang>/), and the one used when no channel
+    # hint (page language, Slack/Telegram locale, --lang) names one of them.
+    languages: Annotated[tuple[str, ...], NoDecode, BeforeValidator(language_list)] = DEFAULT_LANGUAGES
+    default_language: str = "en"
 
     # Directory (issue 14): where accounts and passwords live. `sql` is ResetDesk's own table (the default);
     # Retention (`python app.py purge`): conversations, chat history, closed tickets and recovery records
@@ -169,6 +174,13 @@ class Settings(DirectorySettings, BaseSettings):  # the directory's fields: core
         if not (value or "").startswith(("http://", "https://")):
             raise ValueError("must be an absolute http:// or https:// URL")
         return (value or "").rstrip("/")
+
+    @field_validator("default_language")
+    @classmethod
+    def _default_is_offered(cls, value: str, info: ValidationInfo) -> str:
+        if value.lower() not in info.data.get("languages", ()):
+            raise ValueError("must be one of RESETDESK_LANGUAGES")
+        return value.lower()
 
     @field_validator("support_hours")
     @classmethod

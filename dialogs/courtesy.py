@@ -10,7 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from dialogs.enrollment import enroll_choices
-from dialogs.prompts import HELP, TEXT, Buttons, Choices
+from dialogs.languages import language_choices
+from dialogs.prompts import HELP, TEXT, Buttons, Choices, labels
 from dialogs.replies import Reply
 from dialogs.slots import Slots
 from dialogs.states import RESTING, STATE_EXPECTS, State
@@ -46,11 +47,24 @@ class Courtesies:
             return
         choices = self.state_choices()
         if choices:
-            self.replies[-1] = replace(self.replies[-1], choices=choices)
+            self.replies[-1] = replace(self.replies[-1], choices=labels(choices))
 
     def say_hello_again(self) -> None:
         text = f"{TEXT['hello_again']} {HELP.get(State(self.state), '')}".strip()
         self.say(text, expects=STATE_EXPECTS.get(State(self.state), "text"))
+
+    def language_chosen(self, request: str, languages: tuple[str, ...]) -> list[Reply]:
+        """A language picked ("Deutsch": the engine already speaks it) or asked about ("idioma"): say so, then
+        where the conversation stands, with that step's buttons, so nothing else changes."""
+        if request not in languages:
+            self.say(TEXT["language_choose"], choices=language_choices(languages))
+            return self.replies
+        where = HELP.get(State(self.state), "") if self.state not in RESTING else TEXT["need_again"]
+        self.say(f"{TEXT['language_set']} {where}".strip(), expects=STATE_EXPECTS.get(State(self.state), "text"))
+        if self.state in RESTING:
+            self.replies[-1] = replace(self.replies[-1], choices=labels(Buttons.NEED))
+        self.offer_choices_again()
+        return self.replies
 
     def ask_for_id_not_name(self) -> None:
         self.say(TEXT["identify_name"])

@@ -29,7 +29,6 @@ __all__ = ["ENROLL_SLOTS", "KIND_OF_CHOICE", "EnrollmentBase", "EnrollmentSteps"
 KIND_OF_CHOICE = {Choice.ADD_MOBILE: ContactKind.SMS, Choice.ADD_EMAIL: ContactKind.EMAIL}
 # What an enrollment keeps in the slots, all dropped when it ends.
 ENROLL_SLOTS = ("enroll_changing", "enroll_kind", "enroll_value", "new_questions", "sealed_answers", "tries_left")
-_KIND_WORDS = {ContactKind.SMS: "mobile number", ContactKind.EMAIL: "email address"}
 
 
 class EnrollmentBase:
@@ -149,7 +148,7 @@ class EnrollmentSteps(EnrollmentBase):
         if kind is None:
             self.say(TEXT["enroll_questions_saved"])
         else:
-            self.say(TEXT["enroll_contact_saved"].format(kind=_KIND_WORDS[ContactKind(kind)]))
+            self.say(TEXT["enroll_mobile_saved" if ContactKind(kind) is ContactKind.SMS else "enroll_email_saved"])
 
     def say_all_set(self) -> None:
         self._end_enrollment()

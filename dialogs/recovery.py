@@ -15,7 +15,7 @@ from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, 
 from dialogs.courtesy import Courtesies
 from dialogs.enrollment import EnrollmentSteps
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
-from dialogs.prompts import HELP, METHOD_LABELS, TEXT, Buttons
+from dialogs.prompts import HELP, METHOD_LABELS, TEXT, Buttons, Choices, code_wrong_text, labels, weekday
 from dialogs.readers import Readers, reader_for
 from dialogs.replies import Expects, Link, Reply
 from dialogs.slots import Slots
@@ -97,8 +97,9 @@ class RecoveryDialog(Readers, Courtesies, WaitReplies, EnrollmentSteps):
         self.fire("handoff")
         return self.replies
 
-    def say(self, text: str, **kwargs: Any) -> None:
-        self.replies.append(Reply(text, **kwargs))
+    def say(self, text: str, *, choices: Choices = (), **kwargs: Any) -> None:
+        """Every reply goes out here: the buttons' labels (msgids) are put in the conversation's language."""
+        self.replies.append(Reply(text, labels(choices), **kwargs))
 
     # -- callbacks (named in the tables above) ------------------------------------------------------------
 
@@ -140,7 +141,7 @@ class RecoveryDialog(Readers, Courtesies, WaitReplies, EnrollmentSteps):
 
     def say_code_wrong(self) -> None:
         tries = self.slots.get("tries_left") or 0
-        self.say(TEXT["code_wrong"].format(tries=tries, tries_word="try" if tries == 1 else "tries"), expects="code")
+        self.say(code_wrong_text(tries), expects="code")
 
     def say_code_malformed(self) -> None:
         self.say(TEXT["code_malformed"].format(digits=self.service.terms.code_digits), expects="code")
@@ -201,7 +202,7 @@ class RecoveryDialog(Readers, Courtesies, WaitReplies, EnrollmentSteps):
         why = self.handoff_why(reason)
         text = TEXT["handoff"].format(reference=ticket.reference, position=ticket.position)
         if ticket.opens_at is not None:
-            when = ticket.opens_at.strftime("%A %H:%M %Z").strip()
+            when = f"{weekday(ticket.opens_at)} {ticket.opens_at.strftime('%H:%M %Z')}".strip()
             text += " " + TEXT["handoff_closed"].format(when=when)
         elif not ticket.assigned:
             text += " " + TEXT["handoff_wait"].format(minutes=ticket.expected_wait_minutes)

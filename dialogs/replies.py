@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from dialogs.prompts import Buttons
+from core.i18n import gettext
+from dialogs.prompts import Buttons, labels
 
 __all__ = ["Expects", "Link", "Reply", "without_link"]
 
@@ -48,10 +49,10 @@ class Reply:
 def without_link(reply: Reply) -> Reply:
     """The reply as a channel that keeps history shows it later: the link (its URL holds a token) replaced by
     a way to ask the bot for a fresh one, which the conversation understands in the waiting state."""
-    label = reply.link.label if reply.link else "link"
+    label = reply.link.label if reply.link else gettext("link")
     return replace(
         reply,
-        text=f'{reply.text} ({label}: say "new link" to get it here)',
-        choices=reply.choices or Buttons.GET_LINK,
+        text=gettext('{text} ({label}: say "new link" to get it here)').format(text=reply.text, label=label),
+        choices=reply.choices or labels(Buttons.GET_LINK),
         link=None,
     )

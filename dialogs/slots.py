@@ -47,5 +47,6 @@ class Slots(TypedDict, total=False):
     ticket: str  # the open ticket's reference
     told_added: bool  # "added to your ticket" was said once
     # the conversation itself (written by the engine)
+    lang: str  # its language (core.i18n): chosen by the person, or the channel's hint; unset = the default
     unclear: int  # messages not understood in a row
     expects: Expects  # what the last reply asked for, so the next message is judged by it

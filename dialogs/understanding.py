@@ -22,6 +22,7 @@ __all__ = [
     "match_choice",
     "normalise",
     "read_intents",
+    "similar",
 ]
 
 Intent = str
@@ -75,7 +76,8 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _similar(word: str, keyword: str) -> bool:
+def similar(word: str, keyword: str) -> bool:
+    """The same word, or a near miss of a long one (a typo)."""
     if word == keyword:
         return True
     if len(keyword) < 5 or len(word) < 4:  # short words only match exactly: "no" must not be "now"
@@ -87,7 +89,7 @@ def _similar(word: str, keyword: str) -> bool:
 def _word_intents(word: str) -> frozenset[Intent]:
     """Intents one word (or a near miss of it) signals. Cached: fuzzy matching is the costly part of a turn,
     and people reuse few words; the bound keeps a flood of random words from growing memory."""
-    return frozenset(intent for intent, keywords in _WORDS.items() if any(_similar(word, k) for k in keywords))
+    return frozenset(intent for intent, keywords in _WORDS.items() if any(similar(word, k) for k in keywords))
 
 
 def read_intents(text: str) -> set[Intent]:

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from core.recovery.service import RecoveryService
 from core.types import HandoffReason, Method, SendStatus
-from dialogs.prompts import CODE_SENT, DESTINATION, HANDOFF_REASON, TEXT, Buttons, lock_ends_text, send_refused_text
+from dialogs.prompts import (
+    CODE_SENT,
+    DESTINATION,
+    HANDOFF_REASON,
+    TEXT,
+    Buttons,
+    attempts_left_text,
+    lock_ends_text,
+    send_refused_text,
+)
 from dialogs.replies import Reply
 from dialogs.slots import Slots
 from dialogs.states import State
@@ -63,7 +72,7 @@ class WaitReplies:
         if tries is None:  # an agent vouched for the person: no pause applies
             self.say(TEXT["answers_wrong"])
             return
-        left = TEXT["attempts_left"].format(tries=tries, tries_word="attempt" if tries == 1 else "attempts")
+        left = attempts_left_text(tries)
         self.say(f"{TEXT['answers_wrong']} {left}")
 
     def handoff_why(self, reason: HandoffReason) -> str:
