@@ -40,7 +40,7 @@ lint: $(STAMP)
 # Extract the marked strings (N_ in dialogs/prompts.py, gettext calls) into messages.pot, then merge into every
 # catalog: new strings arrive untranslated and tests/test_translations.py fails until they are translated.
 translations: $(STAMP)
-	$(VENV)/bin/pybabel extract --no-location --omit-header -F babel.cfg -k N_ -k ngettext -k N_plural:1,2 \
+	$(VENV)/bin/pybabel extract --no-location --omit-header -F babel.cfg -k N_ \
 		-o translations/messages.pot --ignore-dirs='.* tests bench' dialogs bot core
 	$(VENV)/bin/pybabel update --no-fuzzy-matching --no-wrap -i translations/messages.pot -d translations
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dialogs.understanding import asks_for_a_person, normalise, read_intents
+from dialogs.understanding import asks_for_a_person, fold, normalise, read_intents
+from dialogs.understanding_es_de import EXACT_COMMANDS
 
 __all__ = ["exact_command", "global_command"]
 
@@ -25,7 +26,10 @@ def exact_command(text: str) -> str | None:
     for event, phrases in _EXACT.items():
         if clean in phrases:
             return event
-    return "handoff" if clean in _EXACT_AGENT else None
+    if clean in _EXACT_AGENT:
+        return "handoff"
+    folded = fold(clean).strip("¡¿?")  # the same commands in Spanish and German (dialogs/understanding_es_de.py)
+    return next((event for event, phrases in EXACT_COMMANDS.items() if folded in phrases), None)
 
 
 def global_command(text: str, *, exact_only: bool = False) -> str | None:

@@ -11,7 +11,8 @@ import re
 from core.enrollment.types import ConfirmStatus, ContactKind, StartStatus
 from dialogs.enrollment import KIND_OF_CHOICE, EnrollmentBase
 from dialogs.prompts import TEXT, Buttons, Choice
-from dialogs.understanding import match_choice, normalise, read_intents
+from dialogs.understanding import fold, match_choice, normalise, read_intents
+from dialogs.understanding_es_de import DECLINES
 
 __all__ = ["EnrollmentReaders"]
 
@@ -135,4 +136,5 @@ class EnrollmentReaders(EnrollmentBase):
 
 def _declines(text: str) -> bool:
     """ "No thanks" (the button), or a plain "no", "not now", "skip": nothing to add now."""
-    return normalise(text).strip(" .!") in _DECLINES or match_choice(text, (Buttons.NO_THANKS,)) == Choice.NO_THANKS
+    clean = fold(normalise(text)).strip(" .!")
+    return clean in _DECLINES or clean in DECLINES or match_choice(text, (Buttons.NO_THANKS,)) == Choice.NO_THANKS

@@ -9,12 +9,15 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from core.directory import contacts
+from core.i18n import gettext
+from dialogs import understanding_es_de as es_de
 
 __all__ = [
     "Intent",
     "asks_for_a_person",
     "code_shaped",
     "find_identifier",
+    "fold",
     "is_greeting",
     "is_switch_request",
     "looks_like_a_code",
@@ -68,12 +71,21 @@ _WORDS: dict[Intent, tuple[str, ...]] = {
     "other": ("else", "other", "different"),
     "enroll": ("enroll", "enrol", "enrollment", "enrolment"),
 }
+for _table, _more in ((_PHRASES, es_de.PHRASES), (_WORDS, es_de.WORDS)):  # Spanish and German, same intents
+    for _intent, _extra in _more.items():
+        _table[_intent] = (*_table.get(_intent, ()), *_extra)
 _TOKEN = re.compile(r"[a-z0-9?']+")
 
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
     return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """Accents and umlauts dropped ("contraseña" -> "contrasena", "zurücksetzen" -> "zurucksetzen"): people
+    often type without them, and the Spanish and German keywords are written folded."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def similar(word: str, keyword: str) -> bool:
@@ -94,7 +106,7 @@ def _word_intents(word: str) -> frozenset[Intent]:
 
 def read_intents(text: str) -> set[Intent]:
     """All intents the message mentions; the dialog decides which matter in its state."""
-    clean = normalise(text)
+    clean = fold(normalise(text))
     found = {intent for intent, phrases in _PHRASES.items() if any(p in clean for p in phrases)}
     for word in _TOKEN.findall(clean[:500]):
         found |= _word_intents(word[:40])
@@ -103,19 +115,21 @@ def read_intents(text: str) -> set[Intent]:
 
 def asks_for_a_person(text: str) -> bool:
     """Only the explicit phrases ("a human", "help desk", "talk to a ..."), never a lone word like "agent"."""
-    clean = normalise(text)
+    clean = fold(normalise(text))
     return any(phrase in clean for phrase in _PHRASES["agent"])
 
 
 def match_choice(text: str, choices: Sequence[Sequence[str]]) -> str | None:
-    """The value of the choice a message picks: its number ("2"), its value, or its label (fuzzily)."""
-    clean = normalise(text).strip(" .!")
+    """The value of the choice a message picks: its number ("2"), its value, or its label (fuzzily), the label
+    as shown in the conversation's language or in English."""
+    clean = fold(normalise(text)).strip(" .!¡¿?")
     if _OPTION_NUMBER.match(clean):  # "2", never "000002" or a code: only a small option number picks one
         return choices[int(clean) - 1][1] if int(clean) <= len(choices) else None
-    for label, value in choices:
-        if clean in (normalise(value), normalise(label)):
+    named = [(fold(normalise(shown)), value) for label, value in choices for shown in {label, gettext(label)}]
+    for label, value in [*named, *((fold(normalise(value)), value) for _, value in choices)]:
+        if clean == label:
             return value
-    scored = [(SequenceMatcher(None, clean, normalise(label)).ratio(), value) for label, value in choices]
+    scored = [(SequenceMatcher(None, clean, label).ratio(), value) for label, value in named]
     best = max(scored, default=(0.0, None))
     return best[1] if best[0] >= 0.75 else None
 
@@ -124,8 +138,9 @@ def match_choice(text: str, choices: Sequence[Sequence[str]]) -> str | None:
 
 _OPTION_NUMBER = re.compile(r"^[1-9]\d?$")
 _GREETING = re.compile(
-    r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon)"
-    r"(?: there| all| team| everyone| resetdesk| bot)?[\s!.,:)]*$"
+    r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon"
+    rf"|{es_de.GREETINGS})"
+    r"(?: there| all| team| everyone| resetdesk| bot| a todos| zusammen)?[\s!.,:)]*$"
 )
 _NOT_A_SENTENCE = re.compile(r"--|[;=<>{}`\\|*%/]")
 _CODE = re.compile(r"^[\d\s.-]+$")
@@ -156,12 +171,13 @@ _SWITCH_REQUESTS = frozenset(
 
 def is_greeting(text: str) -> bool:
     """A message that only says hello ("hi", "Good morning!", "hey there")."""
-    return _GREETING.match(normalise(text)) is not None
+    return _GREETING.match(fold(normalise(text)).lstrip("¡")) is not None
 
 
 def is_switch_request(text: str) -> bool:
     """The exact "another way" requests understood while a question is asked (any other words may be an answer)."""
-    return normalise(text).strip(" .!") in _SWITCH_REQUESTS
+    clean = fold(normalise(text)).strip(" .!")
+    return clean in _SWITCH_REQUESTS or clean in es_de.SWITCH_REQUESTS
 
 
 def code_shaped(text: str) -> bool:
