@@ -16,6 +16,7 @@ from typing import Any
 
 from core.enrollment.notices import mask
 from core.enrollment.types import ContactKind, ContactSource, Methods
+from core.i18n import gettext
 from core.recovery.service import RecoveryService
 from core.secrets.questions import find_question
 from core.types import Purpose, Requester
@@ -137,7 +138,7 @@ class EnrollmentSteps(EnrollmentBase):
 
     def ask_new_answer(self) -> None:
         question = find_question(self.slots["new_questions"][-1])
-        self.say(TEXT["enroll_answer"].format(text=question.text if question else ""), expects="secret")
+        self.say(TEXT["enroll_answer"].format(text=gettext(question.text) if question else ""), expects="secret")
 
     def say_answers_refused(self) -> None:
         self.say(TEXT["enroll_questions_problems"].format(problems=self.enroll_problem))

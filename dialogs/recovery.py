@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.directory.port import DirectoryUnavailable
+from core.i18n import gettext
 from core.recovery.service import RecoveryService
 from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester
 from dialogs.courtesy import Courtesies
@@ -161,7 +162,8 @@ class RecoveryDialog(Readers, Courtesies, WaitReplies, EnrollmentSteps):
 
     def ask_question(self) -> None:
         texts, asked = self.slots["question_texts"], self.slots["asked"]
-        self.say(TEXT["question"].format(number=asked + 1, total=len(texts), text=texts[asked]), expects="secret")
+        text = TEXT["question"].format(number=asked + 1, total=len(texts), text=gettext(texts[asked]))
+        self.say(text, expects="secret")
 
     def say_next_step(self) -> None:
         self.slots["step_done"] = True
