@@ -21,7 +21,7 @@ from dialogs.languages import language_request
 from dialogs.prompts import TEXT
 from dialogs.recovery import RecoveryDialog
 from dialogs.slots import Slots
-from dialogs.states import INITIAL, NEVER_EXPIRES, RESTING, SECRET_STATES, State
+from dialogs.states import INITIAL, NEVER_EXPIRES, RESTING, SECRET_STATES, STATE_EXPECTS, State
 
 __all__ = ["MAX_MESSAGE_CHARS", "Engine", "Turn"]
 
@@ -113,9 +113,10 @@ class Engine:
         meta: dict[str, Any],
         hint: str | None = None,
     ) -> list[Reply]:
-        secret = _answers_a_secret(conversation)
-        # "español", "Deutsch", "language": never while a code or an answer is expected (any words may be one).
-        request = None if secret else language_request(text)
+        # "español", "Deutsch", "language": never while an answer is expected (any words may be one); a code
+        # is digits, so at the code step they are still a switch.
+        answering = conversation.slots.get("expects") == "secret" or STATE_EXPECTS.get(conversation.state) == "secret"
+        request = None if answering else language_request(text)
         language = self.language(conversation.slots, hint)
         chosen = request is not None and request in self._languages
         if chosen:

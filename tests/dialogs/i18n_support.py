@@ -9,10 +9,21 @@ from functools import lru_cache
 from babel.messages.pofile import read_po
 
 from bot.messages import Inbound, Reply
-from core.i18n import TRANSLATIONS_DIR
-from tests.dialogs.conftest import Chat
+from core.i18n import TRANSLATIONS_DIR, translator
+from core.secrets.questions import find_question
+from tests.dialogs.conftest import ANSWERS, NEW_PASSWORD, Chat, ChatFactory, add_employee
 
-__all__ = ["LocaleChat", "english_in"]
+__all__ = ["NEW_PASSWORD", "LocaleChat", "english_in", "locale_chat"]
+
+
+def locale_chat(make_chat: ChatFactory, locale: str | None, user_id: str = "user-1") -> LocaleChat:
+    """A LocaleChat on the shared test engine, with E1001 (SMS, email and three answers) on file."""
+    base = make_chat(user_id=user_id)
+    if base.core.directory.find("E1001") is None:
+        add_employee(base.core, "E1001")
+    chat = LocaleChat(base.engine, base.core, channel=base.channel, user_id=user_id)
+    chat.locale = locale
+    return chat
 
 
 class LocaleChat(Chat):
@@ -24,6 +35,14 @@ class LocaleChat(Chat):
         self.replies = self.engine.handle(Inbound(self.channel, self.user_id, text, locale=self.locale))
         self.history.append((text, self.replies))
         return self.replies
+
+    def answer_questions_in(self, lang: str) -> None:
+        """Answer each question asked (worded in `lang`) rightly, until none is asked."""
+        gettext = translator(lang).gettext
+        while self.last.expects == "secret":
+            asked = [answer for qid, answer in ANSWERS.items() if gettext(_question(qid)) in self.last.text]
+            assert len(asked) == 1, self.last.text
+            self.say(asked[0])
 
     def everything_shown(self) -> list[str]:
         """Each reply's text, button labels and link label, over the whole conversation."""
@@ -54,3 +73,9 @@ def _english_fragments() -> tuple[str, ...]:
 def english_in(shown: list[str]) -> list[str]:
     """The English fragments found in what was shown (empty when the person met no English)."""
     return sorted({piece for text in shown for piece in _english_fragments() if piece in text})
+
+
+def _question(question_id: str) -> str:
+    question = find_question(question_id)
+    assert question is not None
+    return question.text
