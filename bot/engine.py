@@ -115,7 +115,9 @@ class Engine:
     ) -> list[Reply]:
         # "español", "Deutsch", "language": never while an answer is expected (any words may be one); a code
         # is digits, so at the code step they are still a switch.
-        answering = conversation.slots.get("expects") == "secret" or STATE_EXPECTS.get(conversation.state) == "secret"
+        answering = (
+            conversation.slots.get("expects") == "secret" or STATE_EXPECTS.get(State(conversation.state)) == "secret"
+        )
         request = None if answering else language_request(text)
         language = self.language(conversation.slots, hint)
         chosen = request is not None and request in self._languages
