@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from core.i18n import gettext
-from dialogs.prompts import Buttons, labels
+from core.i18n import current_language, translator
+from dialogs.prompts import Buttons
 
 __all__ = ["Expects", "Link", "Reply", "without_link"]
 
@@ -31,6 +31,8 @@ class Reply:
     link: Link | None = None
     author: Literal["bot", "agent"] = "bot"  # "agent": a person from IT support wrote it
     wait_seconds: int | None = None
+    # The language it was said in (core.i18n), for what is added to it later, outside the turn (without_link).
+    lang: str = field(default_factory=current_language, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -49,10 +51,11 @@ class Reply:
 def without_link(reply: Reply) -> Reply:
     """The reply as a channel that keeps history shows it later: the link (its URL holds a token) replaced by
     a way to ask the bot for a fresh one, which the conversation understands in the waiting state."""
+    gettext = translator(reply.lang).gettext
     label = reply.link.label if reply.link else gettext("link")
     return replace(
         reply,
         text=gettext('{text} ({label}: say "new link" to get it here)').format(text=reply.text, label=label),
-        choices=reply.choices or labels(Buttons.GET_LINK),
+        choices=reply.choices or tuple((gettext(label), value) for label, value in Buttons.GET_LINK),
         link=None,
     )

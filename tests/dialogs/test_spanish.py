@@ -126,3 +126,17 @@ def test_a_language_name_is_an_answer_while_a_secret_is_asked(make_chat: ChatFac
     chat.say("Deutsch")  # could be an answer: judged as one, never a switch
     assert "lang" in chat.conversation().slots and chat.conversation().slots["lang"] == "es"
     assert chat.last.text.startswith("Pregunta 2 de 2")
+
+
+def test_a_link_kept_in_history_is_worded_in_the_language_it_was_sent_in(make_chat: ChatFactory) -> None:
+    from bot.messages import without_link
+
+    chat = locale_chat(make_chat, "es")
+    chat.say("olvidé mi contraseña")
+    chat.say("E1001")
+    chat.say("correo")
+    chat.say(chat.code("email"))
+    kept = without_link(chat.last)  # as a channel's history stores it, after the turn
+    assert kept.link is None
+    assert kept.text.endswith('(Elegir una contraseña nueva: escribe "enlace nuevo" para recibirlo aquí)')
+    assert kept.choices == (("Obtener un enlace nuevo", "new link"),)
