@@ -19,18 +19,30 @@ log = logging.getLogger(__name__)
 # for what is sent outside a turn (the notice after the reset page), so they read as the person's chat does.
 
 
-def code_email(code: str, minutes: int) -> tuple[str, str]:
+def code_email(code: str, minutes: int, *, in_chat: bool = True) -> tuple[str, str]:
+    """`in_chat`: the code was asked for in a chat (recovery), else on a page (enrollment)."""
     subject = gettext("Your ResetDesk verification code")
-    body = ngettext(
-        "Your ResetDesk verification code is {code}\n\n"
-        "It works once and expires in {minutes} minute. Type it in the chat where you asked for it.\n"
-        "If you did not ask for a code, ignore this message; nothing has changed.",
-        "Your ResetDesk verification code is {code}\n\n"
-        "It works once and expires in {minutes} minutes. Type it in the chat where you asked for it.\n"
-        "If you did not ask for a code, ignore this message; nothing has changed.",
-        minutes,
-    ).format(code=code, minutes=minutes)
-    return subject, body
+    if in_chat:
+        body = ngettext(
+            "Your ResetDesk verification code is {code}\n\n"
+            "It works once and expires in {minutes} minute. Type it in the chat where you asked for it.\n"
+            "If you did not ask for a code, ignore this message; nothing has changed.",
+            "Your ResetDesk verification code is {code}\n\n"
+            "It works once and expires in {minutes} minutes. Type it in the chat where you asked for it.\n"
+            "If you did not ask for a code, ignore this message; nothing has changed.",
+            minutes,
+        )
+    else:
+        body = ngettext(
+            "Your ResetDesk verification code is {code}\n\n"
+            "It works once and expires in {minutes} minute. Type it where you asked for it.\n"
+            "If you did not ask for a code, ignore this message; nothing has changed.",
+            "Your ResetDesk verification code is {code}\n\n"
+            "It works once and expires in {minutes} minutes. Type it where you asked for it.\n"
+            "If you did not ask for a code, ignore this message; nothing has changed.",
+            minutes,
+        )
+    return subject, body.format(code=code, minutes=minutes)
 
 
 def code_sms(code: str, minutes: int) -> str:

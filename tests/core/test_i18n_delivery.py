@@ -19,6 +19,7 @@ from core.types import Requester
 from tests.core.conftest import add_employee
 from tests.fakes.smtp_server import FakeSmtpServer, smtp_server  # noqa: F401 (fixture)
 from tests.support.clock import FakeClock
+from tests.support.enrollment import code_sent_to, messages_to
 
 ACCOUNT = Account(1, "E1001", "e1001user", "Jordan Example", "e1001@example.com", "+15555550101", False)
 
@@ -96,3 +97,26 @@ def test_a_recovery_keeps_the_language_it_was_started_in(core: Core) -> None:
         handle = core.recovery.start("E1001", Requester("web", "w1"))
     with core.database.transaction() as session:
         assert session.scalars(select(Recovery.lang).where(Recovery.id == handle)).one() == "es"
+
+
+def test_enrollment_code_and_change_notice_in_the_pages_language(core: Core) -> None:
+    account_id = add_employee(core, phone=None, answers={})
+    core.clock.advance(seconds=61)  # type: ignore[attr-defined]
+    with use_language("de"):  # the enrollment page's request language
+        core.enrollment.start_contact(account_id, "sms", "+447700900111", Requester("web", "enroll-visitor"))
+    [code_sms_text] = messages_to(core, "+447700900111")
+    assert "ResetDesk-Code: " in code_sms_text and "Läuft in 10 Min. ab" in code_sms_text
+    with use_language("es"):
+        code = code_sent_to(core, "+447700900111")
+        assert core.enrollment.confirm_contact(account_id, "sms", code).status == "ok"
+    [notice] = [m for m in messages_to(core, "e1001@example.com") if "recuperación" in m]
+    assert "Se ha añadido un móvil a tu cuenta para recuperar la contraseña: ***0111" in notice
+    assert "soporte de TI" in notice and "If it" not in notice
+
+
+def test_nudges_speak_the_default_language(make_core) -> None:  # type: ignore[no-untyped-def]
+    core = make_core(default_language="de")
+    add_employee(core, phone=None, answers={})
+    assert core.enrollment.nudge().messages == 1
+    [nudge] = messages_to(core, "e1001@example.com")
+    assert "nur eine Möglichkeit zur Bestätigung" in nudge and "/enroll" in nudge
