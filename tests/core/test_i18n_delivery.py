@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app import Core
+from core.delivery.alerts import EmailTicketAlert
 from core.delivery.breaker import CircuitBreaker
 from core.delivery.email import SmtpEmailSender
 from core.delivery.notify import Notifier, code_email, code_sms
@@ -15,7 +16,7 @@ from core.delivery.ports import EmailMessage
 from core.directory.port import Account
 from core.i18n import use_language
 from core.storage.models import Recovery
-from core.types import Requester
+from core.types import HandoffReason, Requester, Ticket
 from tests.core.conftest import add_employee
 from tests.fakes.smtp_server import FakeSmtpServer, smtp_server  # noqa: F401 (fixture)
 from tests.support.clock import FakeClock
@@ -120,3 +121,24 @@ def test_nudges_speak_the_default_language(make_core) -> None:  # type: ignore[n
     assert core.enrollment.nudge().messages == 1
     [nudge] = messages_to(core, "e1001@example.com")
     assert "nur eine Möglichkeit zur Bestätigung" in nudge and "/enroll" in nudge
+
+
+def test_a_ticket_alert_speaks_supports_language_inside_a_spanish_chat_turn(clock: FakeClock) -> None:
+    inbox = _Inbox()
+    alert = EmailTicketAlert(
+        inbox, _breaker(clock, "email"), to="it@example.com", console_url="https://rd/agent", language="de"
+    )
+    with use_language("es"):  # the person's hand-off turn
+        alert(Ticket("T-7", HandoffReason.ASKED, 1), Requester("slack", "U1"))
+    [message] = inbox.sent
+    assert message.subject == "ResetDesk: Ticket T-7"
+    assert message.body.startswith("Ticket T-7 wartet (hat nach einem Menschen gefragt, über slack).")
+    assert "In der Konsole übernehmen: https://rd/agent/tickets/T-7" in message.body
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
