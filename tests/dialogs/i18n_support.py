@@ -55,6 +55,9 @@ class LocaleChat(Chat):
         return shown
 
 
+_NAMES = frozenset({"ResetDesk"})  # the product's name is the same in every language
+
+
 @lru_cache(maxsize=1)
 def _english_fragments() -> tuple[str, ...]:
     """Pieces of every English message long enough that a translation would never contain them by chance."""
@@ -65,7 +68,7 @@ def _english_fragments() -> tuple[str, ...]:
         for msgid in message.id if isinstance(message.id, tuple) else (message.id,):
             for piece in re.split(r"\{\w+\}", msgid):
                 piece = piece.strip(" .,:;()?!\"'")
-                if len(piece.split()) >= 2 or len(piece) >= 8:
+                if (len(piece.split()) >= 2 or len(piece) >= 8) and piece not in _NAMES:
                     pieces.add(piece)
     return tuple(sorted(pieces, key=len, reverse=True))
 
