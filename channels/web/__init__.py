@@ -21,10 +21,12 @@ from channels.web.demo import DemoSignIn, demo_blueprint
 from channels.web.enroll import EnrollParts, enroll_blueprint
 from channels.web.enroll_handover import EnrollHandoverCookie
 from channels.web.history import CHANNEL, WebHistory
+from channels.web.i18n import install_i18n
 from channels.web.metrics import metrics_blueprint
 from channels.web.reset_page import ResetPageOptions, reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
 from core.delivery.outbox import Outbox
+from core.i18n import DEFAULT_LANGUAGES
 from core.recovery.service import RecoveryService
 from core.reports.figures import Reports
 from core.secrets.ratelimit import RateLimiter
@@ -47,6 +49,8 @@ class WebOptions:
     demo: bool  # the demo pages (outbox, sign-in check, widget host)
     demo_sign_ins_per_minute: int
     metrics_token: str | None = None  # GET /metrics wants it as a bearer token; unset: loopback clients only
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # RESETDESK_LANGUAGES: what pages and chat may speak
+    default_language: str = "en"  # RESETDESK_DEFAULT_LANGUAGE
 
 
 class WebChannel:
@@ -85,6 +89,7 @@ class WebChannel:
 
     def register(self, app: Flask) -> None:
         options = self._options
+        install_i18n(app, options.languages, options.default_language)
         app.register_blueprint(_pages_blueprint())
         chat_api = chat_api_blueprint(self._engine, self._history, self._sessions, self._limiter, options.chat)
         app.register_blueprint(chat_api)
