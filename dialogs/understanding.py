@@ -155,10 +155,11 @@ _FILLER_WORDS = """
     this to unlock up us user username want was we what when where which who why will with work would yes yo you
     your
 """
-_FILLER = frozenset(_FILLER_WORDS.split())
+_FILLER = frozenset(_FILLER_WORDS.split()) | es_de.FILLER
 # The word right after one of these is meant as the identifier: "it's jsmith", "locked out - jsmith".
 _CUED = re.compile(
-    r"(?:\b(?:id|username|user name|user|e-?mail|login)(?:\s+is)?|\bit's|\bit is|\bi am|\bi'm|\bthis is|[:—–]|\s-)"
+    r"(?:\b(?:id|username|user name|user|e-?mail|login)(?:\s+is)?|\bit's|\bit is|\bi am|\bi'm|\bthis is|[:—–]|\s-"
+    r"|\b(?:soy|usuario(?:\s+es)?|ich bin|benutzername(?:\s+ist)?|personalnummer(?:\s+ist)?))"
     r"\s*[:—–-]?\s*([^\s,;]+)"
 )
 _EDGES = ".,;:!?\"'()[]<>—–"

@@ -7,7 +7,7 @@ caught by the same fuzzy word match as English.
 
 from __future__ import annotations
 
-__all__ = ["DECLINES", "EXACT_COMMANDS", "GREETINGS", "PHRASES", "SWITCH_REQUESTS", "WORDS"]
+__all__ = ["DECLINES", "EXACT_COMMANDS", "FILLER", "GREETINGS", "PHRASES", "SWITCH_REQUESTS", "WORDS"]
 
 PHRASES: dict[str, tuple[str, ...]] = {
     "agent": ("una persona", "un humano", "hablar con", "soporte de ti", "soporte tecnico", "mesa de ayuda",
@@ -71,4 +71,13 @@ SWITCH_REQUESTS = frozenset(
 )  # fmt: skip
 DECLINES = frozenset({"no gracias", "no, gracias", "ahora no", "mas tarde", "nein", "nein danke", "nein, danke",
                       "jetzt nicht", "spater", "nee"})  # fmt: skip
+# Words around an identifier in a sentence ("mi usuario es E1001", "meine Personalnummer ist E1001").
+_FILLER_WORDS = """
+    a al bloqueada bloqueado buenas buenos con contraseña cuenta de del dias días el empleado en es esta está
+    gracias hola la las lo los me mi mis necesito nombre número numero olvidé olvide por que qué se soy su tengo
+    tu un una usuario y ya
+    bitte bin danke das der die ein eine einen gesperrt guten hallo habe ich ist kennwort konto mein meine
+    meinen mir mitarbeiternummer nummer passwort personalnummer tag und vergessen benutzername lautet
+"""
+FILLER = frozenset(_FILLER_WORDS.split())
 GREETINGS = r"hola|buenas|buenos dias|buenas tardes|buenas noches|hallo|guten tag|guten morgen|servus|moin|gruss gott"
