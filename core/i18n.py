@@ -18,12 +18,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from functools import lru_cache
 from gettext import NullTranslations
 from io import BytesIO
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -45,6 +47,7 @@ __all__ = [
     "supported",
     "translator",
     "use_language",
+    "weekday",
 ]
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
@@ -166,6 +169,12 @@ class Translated(Mapping[K, str]):
     def msgid(self, key: K) -> str:
         """The English original (tests compare against it)."""
         return self._messages[key]
+
+
+def weekday(moment: datetime, *, abbreviated: bool = False) -> str:
+    """The day's name in the current language ("Monday", "lunes", "Montag"; "Mon", "lun", "Mo.")."""
+    lang = _current.get()
+    return format_date(moment, "EEE" if abbreviated else "EEEE", locale="en" if lang == PSEUDO else lang)
 
 
 def current_language() -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from babel.dates import format_date
-
-from core.i18n import N_, PSEUDO, Translated, current_language, gettext, ngettext
+from core.i18n import N_, Translated, gettext, ngettext, weekday
 from core.types import HandoffReason, Method, SendStatus
 from dialogs.states import State
 
@@ -27,7 +25,6 @@ __all__ = [
     "labels",
     "lock_ends_text",
     "send_refused_text",
-    "weekday",
 ]
 
 
@@ -196,8 +193,7 @@ TEXT: Translated[str] = Translated(
             "after you've confirmed it's you. Nothing was changed. Say \"reset my password\" to start."
         ),
         "hello_again": N_("Hello again."),
-        # the language itself (dialogs/languages.py): said in the language just chosen
-        "language_set": N_("OK, I'll continue in English."),
+        "language_set": N_("OK, I'll continue in English."),  # in the language just chosen (dialogs/languages.py)
         "language_choose": N_("Which language would you like?"),
         "identify_name": N_(
             "I can't look people up by name. Please type your employee ID (like E1234), your username "
@@ -296,12 +292,6 @@ def attempts_left_text(tries: int) -> str:
         "You have {tries} more attempts before self-service is paused.",
         tries,
     ).format(tries=tries)
-
-
-def weekday(moment: datetime, *, abbreviated: bool = False) -> str:
-    """The day's name in the current language ("Monday", "lunes", "Montag")."""
-    lang = current_language()
-    return format_date(moment, "EEE" if abbreviated else "EEEE", locale="en" if lang == PSEUDO else lang)
 
 
 def labels(choices: Choices) -> Choices:

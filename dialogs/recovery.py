@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.directory.port import DirectoryUnavailable
-from core.i18n import gettext
+from core.i18n import gettext, weekday
 from core.recovery.service import RecoveryService
 from core.types import HandoffReason, LinkLimitError, Method, Options, Purpose, Requester
 from dialogs.courtesy import Courtesies
 from dialogs.enrollment import EnrollmentSteps
 from dialogs.flow import GLOBAL_EVENTS, MACHINE, PASS_THROUGH, STATES, TRANSITIONS
-from dialogs.prompts import HELP, METHOD_LABELS, TEXT, Buttons, Choices, code_wrong_text, labels, weekday
+from dialogs.prompts import HELP, METHOD_LABELS, TEXT, Buttons, Choices, code_wrong_text, labels
 from dialogs.readers import Readers, reader_for
 from dialogs.replies import Expects, Link, Reply
 from dialogs.slots import Slots
