@@ -91,3 +91,14 @@ def test_the_reset_meter_speaks_the_pages_language() -> None:
         assert meter(PolicyResult(ok=True, score=4))["label"] == "Válida: muy robusta"
     with use_language("de"):
         assert meter(PolicyResult(ok=True, score=2))["label"] == "Gültig: mittel"
+
+
+def test_the_demo_and_enrollment_pages_follow_the_browser(client: FlaskClient) -> None:
+    es = {"Accept-Language": "es"}
+    assert "Portal del empleado (demo)" in client.get("/demo/login", headers=es).get_data(as_text=True)
+    sign_in = client.get("/enroll/sign-in", headers=es).get_data(as_text=True)
+    assert '<html lang="es">' in sign_in and "Tus métodos de recuperación" in sign_in
+
+
+def test_the_agent_console_says_it_is_english_while_it_is_not_translated(client: FlaskClient) -> None:
+    assert html_lang(client, "/agent/login", "es") == "en"
