@@ -136,10 +136,16 @@ def ticket_alerts(core: Core, wired: Wiring | None) -> list[TicketAlert]:
         from channels.slack import SlackChannel
 
         slack = wired.channel(SlackChannel)
-        return [slack.ticket_alert(settings.support_slack_channel, console_url=console)]
+        return [
+            slack.ticket_alert(settings.support_slack_channel, console_url=console, language=settings.default_language)
+        ]
     if settings.support_email:
         breaker = core.recovery.breakers[Method.EMAIL]
-        return [EmailTicketAlert(core.email, breaker, to=settings.support_email, console_url=console)]
+        return [
+            EmailTicketAlert(
+                core.email, breaker, to=settings.support_email, console_url=console, language=settings.default_language
+            )
+        ]
     return []
 
 

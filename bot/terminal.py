@@ -22,6 +22,8 @@ from bot.history import ChatHistory
 from bot.messages import Inbound, Reply
 from bot.push import Deliver
 from core.delivery.outbox import Outbox, OutboxEntry
+from core.i18n import gettext, use_language
+from dialogs.slots import Slots
 
 __all__ = ["PROMPT", "TERMINAL", "run_terminal_chat", "terminal_inbox"]
 
@@ -175,16 +177,19 @@ def run_terminal_chat(
     after_turn: Callable[[], object] = lambda: None,
     inbox: ChatHistory | None = None,
     poll_seconds: float = 1.0,
+    lang: str | None = None,
 ) -> int:
+    """`lang` (`chat --lang es`) is the language hint, as a web page's or a Slack user's locale is."""
     screen, arrivals = _Screen(out), _Arrivals(inbox, demo_outbox, user_id)
-    screen.say(["Talk to ResetDesk here; Ctrl-D leaves."])
-    screen.say(_lines_of(engine.open(TERMINAL, user_id)))
+    with use_language(engine.language(Slots(), lang)):
+        screen.say([gettext("Talk to ResetDesk here; Ctrl-D leaves.")])
+    screen.say(_lines_of(engine.open(TERMINAL, user_id, lang)))
     lines = _Lines(source)
     try:
         while (text := _next_line(lines, screen, arrivals, poll_seconds)) is not None:
             if not text.strip():
                 continue
-            screen.say(_lines_of(engine.handle(Inbound(TERMINAL, user_id, text.strip()))))
+            screen.say(_lines_of(engine.handle(Inbound(TERMINAL, user_id, text.strip(), locale=lang))))
             after_turn()  # e.g. deliver the code just queued, so the outbox below shows it
             screen.say(arrivals.lines())
     except KeyboardInterrupt:

@@ -52,7 +52,7 @@ def chat(core: Core, args: argparse.Namespace) -> int:
     # The terminal shows outbox messages after each turn, so it delivers them right then.
     after_turn = build_delivery_worker(core, engine).drain
     inbox = ChatHistory(core.database, core.clock, TERMINAL)  # what other processes push: the reset page's "done"
-    return run_terminal_chat(engine, outbox, user_id=user_id, after_turn=after_turn, inbox=inbox)
+    return run_terminal_chat(engine, outbox, user_id=user_id, after_turn=after_turn, inbox=inbox, lang=args.lang)
 
 
 def worker(core: Core, args: argparse.Namespace) -> int:
@@ -79,6 +79,7 @@ def _worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _chat_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", help="continue the conversation of this user id (default: a new conversation)")
+    parser.add_argument("--lang", help="speak this language (en, es, de...; default RESETDESK_DEFAULT_LANGUAGE)")
 
 
 def import_employees(core: Core, args: argparse.Namespace) -> int:

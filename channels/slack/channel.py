@@ -111,8 +111,8 @@ class SlackChannel:
         self.socket.connect()  # returns once connected; events are handled on the client's threads
         log.info("Slack Socket Mode connected")
 
-    def ticket_alert(self, support_channel: str, *, console_url: str) -> SlackTicketAlert:
+    def ticket_alert(self, support_channel: str, *, console_url: str, language: str = "en") -> SlackTicketAlert:
         """New-ticket alerts in the support team's channel (app.py decides whether they go here or by email)."""
         self.bolt.action(TAKE_ACTION)(lambda ack: ack())  # a URL button still sends its click; nothing else to do
         client = web_client(self._options.api_url, token=self._options.bot_token)
-        return SlackTicketAlert(client, support_channel, console_url=console_url)
+        return SlackTicketAlert(client, support_channel, console_url=console_url, language=language)

@@ -91,21 +91,27 @@ class SlackEvents:
         return bool(event_id) and self._ledger.first_time(CHANNEL, f"event:{event_id}")
 
     def converse(self, user_id: str, channel_id: str, text: str) -> None:
-        email = self._workspace_email(user_id)
+        email, locale = self._profile(user_id)
         meta = {"workspace_email": email} if email else {}
-        turn = self._engine.turn(Inbound(CHANNEL, user_id, text, meta=meta))
+        # The person's Slack language ("es-ES") is the engine's hint until they pick one in the chat.
+        turn = self._engine.turn(Inbound(CHANNEL, user_id, text, locale=locale, meta=meta))
         # The conversation state is saved by now: if Slack is unreachable, the next message continues it.
         self._post(channel_id, turn.replies)
 
-    def _workspace_email(self, user_id: str) -> str | None:
-        """The person's workspace email, a hint the engine may turn into a proposal ("Is this about your
-        account X?"), never verification. Looked up each time, so any worker can answer any message."""
-        info = call("users.info", self._client.users_info, user=user_id)
+    def _profile(self, user_id: str) -> tuple[str | None, str | None]:
+        """The person's workspace email and locale. The email is a hint the engine may turn into a proposal
+        ("Is this about your account X?"), never verification; the locale only chooses the language. Looked up
+        each time, so any worker can answer any message."""
+        info = call("users.info", self._client.users_info, user=user_id, include_locale=True)
         user = (info or {}).get("user") or {}
+        if user.get("is_bot") or user.get("deleted"):
+            return None, None
         email = (user.get("profile") or {}).get("email")
-        if not isinstance(email, str) or not email or user.get("is_bot") or user.get("deleted"):
-            return None
-        return email
+        locale = user.get("locale")
+        return (
+            email if isinstance(email, str) and email else None,
+            locale if isinstance(locale, str) and locale else None,
+        )
 
     def _post(self, channel_id: str, replies: list[Reply]) -> None:
         for reply in replies:

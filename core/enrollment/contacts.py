@@ -132,8 +132,7 @@ class Contacts:
             if rows_changed(used) != 1:
                 return ConfirmContact(ConfirmStatus.EXPIRED)  # another request confirmed it a moment ago
             self._store(session, account_id, kind, value, now)
-            change = f"A {label(kind)} was added to your account for password recovery"
-            sent = self._methods.notices.queue(session, targets, change, now, mask(kind.value, value))
+            sent = self._methods.notices.queue(session, targets, f"added:{kind.value}", now, mask(kind.value, value))
             deps.audit.record(
                 session, "enroll.contact_confirmed", actor=ACTOR, account_id=account_id, method=kind.value,
                 notices=sent,
@@ -152,8 +151,8 @@ class Contacts:
     def _message(self, kind: ContactKind, to: str, code: str) -> Outgoing:
         minutes = self._deps.limits.code_ttl_seconds // 60
         if kind is ContactKind.EMAIL:
-            subject, body = code_email(code, minutes)
-            return Outgoing("email", to, body.replace("in the chat where you asked for it", "where you asked"), subject)
+            subject, body = code_email(code, minutes, in_chat=False)
+            return Outgoing("email", to, body, subject)
         return Outgoing("sms", to, code_sms(code, minutes))
 
     @staticmethod

@@ -19,6 +19,7 @@ from core.enrollment.deps import EnrollmentDeps
 from core.enrollment.methods import MethodsStep
 from core.enrollment.store import status_row
 from core.enrollment.types import ContactSource, Coverage, NudgeSummary
+from core.i18n import gettext, use_language
 from core.storage.models import Account, EnrollmentStatus
 
 __all__ = ["CoverageStep", "nudge_text"]
@@ -28,14 +29,23 @@ _BUCKETS = ("0", "1", "2", "3+")
 
 def nudge_text(count: int, url: str) -> tuple[str, str]:
     """(email body, sms body) of a nudge to someone with `count` usable methods."""
-    have = "no way" if count == 0 else "only one way"
-    email = (
-        f"ResetDesk can reset your password for you when you forget it, but it has {have} to verify you on "
-        f"file. Add a mobile number, an email or security questions at {url}/enroll (sign in with your current "
-        "password); it takes two minutes and makes the next reset quicker.\n\nIf you did not expect this "
-        "message, ask IT support."
-    )
-    return email, f"ResetDesk: add a backup way to verify you, for the next time you forget your password: {url}/enroll"
+    enroll = f"{url}/enroll"
+    if count == 0:
+        email = gettext(
+            "ResetDesk can reset your password for you when you forget it, but it has no way to verify you on "
+            "file. Add a mobile number, an email or security questions at {url} (sign in with your current "
+            "password); it takes two minutes and makes the next reset quicker.\n\nIf you did not expect this "
+            "message, ask IT support."
+        )
+    else:
+        email = gettext(
+            "ResetDesk can reset your password for you when you forget it, but it has only one way to verify you "
+            "on file. Add a mobile number, an email or security questions at {url} (sign in with your current "
+            "password); it takes two minutes and makes the next reset quicker.\n\nIf you did not expect this "
+            "message, ask IT support."
+        )
+    sms = gettext("ResetDesk: add a backup way to verify you, for the next time you forget your password: {url}")
+    return email.format(url=enroll), sms.format(url=enroll)
 
 
 class CoverageStep:
@@ -85,10 +95,12 @@ class CoverageStep:
             if not targets:
                 unreachable += 1
                 continue
-            email, sms = nudge_text(state.count, deps.limits.public_url)
+            with use_language(deps.limits.default_language):  # a batch job: support's language, not a person's
+                email, sms = nudge_text(state.count, deps.limits.public_url)
+                subject = gettext("Add a backup way to verify you")
             with deps.database.transaction() as session:
                 for kind, to in targets:
-                    message = Outgoing("email", to, email, "Add a backup way to verify you") if kind == "email" \
+                    message = Outgoing("email", to, email, subject) if kind == "email" \
                         else Outgoing("sms", to, sms)  # fmt: skip
                     deps.deliveries.enqueue(session, message)
                 status_row(session, account_id).nudged_at = now

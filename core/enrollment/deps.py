@@ -36,6 +36,7 @@ class EnrollmentLimits:
     reenroll_days: int
     nudge_interval_days: int
     public_url: str
+    default_language: str = "en"  # RESETDESK_DEFAULT_LANGUAGE: nudges know no person's language
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EnrollmentLimits:
@@ -49,6 +50,7 @@ class EnrollmentLimits:
             reenroll_days=settings.reenroll_days,
             nudge_interval_days=settings.nudge_interval_days,
             public_url=settings.public_url,
+            default_language=settings.default_language,
         )
 
 

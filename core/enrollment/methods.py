@@ -118,7 +118,7 @@ class MethodsStep:
                         EnrolledContact.account_id == account_id, EnrolledContact.kind == kind
                     )
                 )
-            sent = self.notices.queue(session, targets, f"Your {label(kind)} was removed", now)
+            sent = self.notices.queue(session, targets, f"removed:{kind}", now)
             deps.audit.record(
                 session, "enroll.method_removed", actor=ACTOR, account_id=account_id,
                 method=kind, notices=sent,

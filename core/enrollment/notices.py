@@ -11,10 +11,25 @@ from sqlalchemy.orm import Session
 from core.delivery.queue import Outgoing
 from core.enrollment.deps import EnrollmentDeps
 from core.enrollment.store import confirmed_contacts
+from core.i18n import N_, Translated, gettext
 
 __all__ = ["Notices", "mask"]
 
 _LABEL = {"email": "email address", "sms": "mobile number", "questions": "security questions"}
+
+# What changed, whole sentences (a translation can't reorder a sentence glued from parts). Keyed by the
+# change and the method kind; notices are worded in the current language (the enrollment page's request).
+CHANGES = Translated(
+    {
+        "questions_changed": N_("Your security questions were changed"),
+        "questions_set": N_("Security questions were set up"),
+        "added:email": N_("An email address was added to your account for password recovery"),
+        "added:sms": N_("A mobile number was added to your account for password recovery"),
+        "removed:email": N_("Your email address was removed"),
+        "removed:sms": N_("Your mobile number was removed"),
+        "removed:questions": N_("Your security questions were removed"),
+    }
+)
 
 
 def mask(kind: str, value: str) -> str:
@@ -41,20 +56,23 @@ class Notices:
         return found
 
     def queue(self, session: Session, targets: list[tuple[str, str]], change: str, now: datetime, new: str = "") -> int:
-        """Queue the notice of `change` (e.g. "A mobile number was added") to each target; `new` is the masked
+        """Queue the notice of `change` (a key of CHANGES, e.g. "added:sms") to each target; `new` is the masked
         new value, if any. Returns how many were queued (for the audit row)."""
         when = now.strftime("%Y-%m-%d %H:%M UTC")
-        what = f"{change}: {new}" if new else change
-        advice = (
+        what = f"{CHANGES[change]}: {new}" if new else CHANGES[change]
+        advice = gettext(
             "If this was you, nothing more to do. If it wasn't you, someone may know your password: contact IT "
-            f"support right away, or reset your password with ResetDesk ({self._deps.limits.public_url}/chat)."
-        )
+            "support right away, or reset your password with ResetDesk ({url})."
+        ).format(url=f"{self._deps.limits.public_url}/chat")
         for kind, value in targets:
             if kind == "email":
-                body = f"Your ResetDesk recovery methods changed on {when}.\n\n{what}.\n\n{advice}"
-                message = Outgoing("email", value, body, "Your recovery methods changed")
+                body = gettext("Your ResetDesk recovery methods changed on {when}.\n\n{what}.\n\n{advice}").format(
+                    when=when, what=what, advice=advice
+                )
+                message = Outgoing("email", value, body, gettext("Your recovery methods changed"))
             else:
-                message = Outgoing("sms", value, f"ResetDesk: {what} on {when}. Not you? Contact IT support now.")
+                sms = gettext("ResetDesk: {what} on {when}. Not you? Contact IT support now.")
+                message = Outgoing("sms", value, sms.format(what=what, when=when))
             self._deps.deliveries.enqueue(session, message)
         return len(targets)
 

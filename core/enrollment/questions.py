@@ -63,7 +63,7 @@ class QuestionsStep:
         with deps.database.transaction() as session:
             mine = ChallengeAnswer.account_id == account_id
             session.execute(update(ChallengeAnswer).where(mine).values(enrolled_at=now))
-            change = "Your security questions were changed" if had else "Security questions were set up"
+            change = "questions_changed" if had else "questions_set"
             sent = self._methods.notices.queue(session, targets, change, now)
             deps.audit.record(
                 session, "enroll.questions_set", actor=ACTOR, account_id=account_id, count=len(answers), notices=sent

@@ -144,7 +144,13 @@ def build_deps(
             min_strength=settings.password_min_strength,
             breached=BreachedPasswords(settings.breached_passwords_file),
         ),
-        notifier=Notifier(email=email, sms=sms, email_breaker=breakers[Method.EMAIL], sms_breaker=breakers[Method.SMS]),
+        notifier=Notifier(
+            email=email,
+            sms=sms,
+            email_breaker=breakers[Method.EMAIL],
+            sms_breaker=breakers[Method.SMS],
+            default_language=settings.default_language,
+        ),
         deliveries=DeliveryQueue(
             database,
             clock,

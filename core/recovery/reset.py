@@ -11,6 +11,7 @@ from typing import Any
 
 from core.directory.port import Account, DirectoryUnavailable, PasswordRefused
 from core.enrollment.store import recovery_account
+from core.i18n import current_language
 from core.metrics import record
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
@@ -47,6 +48,7 @@ class Reset:
         with self._deps.database.transaction() as session:
             recovery = self._standing.verified(session, handle)
             assert recovery.account_id is not None  # only known accounts can be verified
+            recovery.lang = current_language()  # the person may have switched since the start; the page follows
             # Capped per verification: whoever holds the chat can't mint links without end. One issuer at a
             # time (the hold), so parallel "new link" requests can't all slip under the cap.
             self._deps.failures.hold(session, [recovery.subject])
@@ -66,6 +68,7 @@ class Reset:
             recovery = self._standing.verified(session, handle)
             account_id = recovery.account_id
             assert account_id is not None
+            recovery.lang = current_language()  # the chat's language now (the person may have switched)
         self._deps.directory.unlock(account_id)
         self._after_change(account_id, handle, "unlocked", actor=self._requester_subject(handle))
 
@@ -165,12 +168,14 @@ class Reset:
                 recovery.completed_at = now
                 seconds = int((now - recovery.created_at).total_seconds())
                 facts = {"channel": recovery.channel, "method": "+".join(recovery.verified_steps), "seconds": seconds}
+            lang = recovery.lang if recovery is not None else None
             done = (
                 (recovery.channel, list(recovery.verified_steps), recovery.created_at) if recovery else (None, [], None)
             )
         # Every contact recovery may use, self-enrolled ones included: a takeover must reach all of them.
         account = recovery_account(self._deps.database, self._deps.directory.get(account_id), account_id)
-        notified = self._deps.notifier.account_changed(account, change) if account else {}
+        # The reset page runs outside the chat's turn: the notice is worded in the recovery's language.
+        notified = self._deps.notifier.account_changed(account, change, lang) if account else {}
         with self._deps.database.transaction() as session:
             self._deps.audit.record(
                 session, f"account.{change}", actor=actor, account_id=account_id, recovery_id=recovery_id,

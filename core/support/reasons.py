@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from core.i18n import N_
 from core.types import HandoffReason
 
 __all__ = ["REASON_WORDS", "reason_words"]
@@ -12,13 +13,13 @@ __all__ = ["REASON_WORDS", "reason_words"]
 # Every HandoffReason needs words here: a test over every member fails when a new reason has none.
 REASON_WORDS: Final = MappingProxyType(
     {
-        HandoffReason.ASKED: "asked for a person",
-        HandoffReason.NO_METHOD: "no verification method on file",
-        HandoffReason.PROVIDER_DOWN: "code delivery is down (email or SMS provider)",
-        HandoffReason.VERIFICATION_LOCKED: "self-service verification locked after failed tries",
-        HandoffReason.NOT_UNDERSTOOD: "the bot did not understand them",
-        HandoffReason.DIRECTORY_DOWN: "the directory was unavailable",
-        HandoffReason.METHODS_UNUSABLE: "can use none of the verification methods on file",
+        HandoffReason.ASKED: N_("asked for a person"),
+        HandoffReason.NO_METHOD: N_("no verification method on file"),
+        HandoffReason.PROVIDER_DOWN: N_("code delivery is down (email or SMS provider)"),
+        HandoffReason.VERIFICATION_LOCKED: N_("self-service verification locked after failed tries"),
+        HandoffReason.NOT_UNDERSTOOD: N_("the bot did not understand them"),
+        HandoffReason.DIRECTORY_DOWN: N_("the directory was unavailable"),
+        HandoffReason.METHODS_UNUSABLE: N_("can use none of the verification methods on file"),
     }
 )
 

@@ -4,6 +4,7 @@ test_terminal_process.py); and each notice printed once."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import re
 import subprocess
@@ -233,3 +234,22 @@ def test_in_a_real_terminal_process_beside_the_web_app(tmp_path: Path) -> None:
     assert screen.count("was just changed through ResetDesk") == 1
     assert "Traceback" not in screen, screen
     core.database.dispose()
+
+
+def test_lang_de_greets_and_answers_in_german(core: Core, clock: FakeClock) -> None:
+    """`python app.py chat --lang de`: the terminal's language hint, like a Slack user's locale."""
+    engine = Engine(core.recovery, SqlConversationStore(core.database, clock, initial_state=INITIAL), clock)
+    out = io.StringIO()
+    run_terminal_chat(engine, None, user_id="t-de", source=io.StringIO("Passwort vergessen\n"), out=out, lang="de")
+    greeting, asked = out.getvalue().split(PROMPT)[:2]
+    assert greeting.startswith("Sprechen Sie hier mit ResetDesk; Strg-D beendet.")
+    assert "Hallo, ich bin ResetDesk." in greeting and "Mein Passwort zurücksetzen" in greeting
+    assert asked.startswith("ResetDesk: Wie lautet Ihre Personalnummer oder Ihr Benutzername?")
+
+
+def test_the_chat_command_takes_lang() -> None:
+    from cli.commands import _chat_arguments
+
+    parser = argparse.ArgumentParser()
+    _chat_arguments(parser)
+    assert parser.parse_args(["--lang", "es"]).lang == "es"

@@ -68,7 +68,15 @@ class FakeSlackApi:
 
     # -- test controls ------------------------------------------------------------------------------------------
 
-    def add_user(self, user_id: str, *, email: str | None = None, name: str = "jordan", is_bot: bool = False) -> None:
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        email: str | None = None,
+        name: str = "jordan",
+        is_bot: bool = False,
+        locale: str = "en-US",
+    ) -> None:
         profile: dict[str, Any] = {"real_name": name.title(), "display_name": name}
         if email is not None:  # absent without the users:read.email scope, or for guests
             profile["email"] = email
@@ -80,6 +88,7 @@ class FakeSlackApi:
             "real_name": name.title(),
             "is_bot": is_bot,
             "profile": profile,
+            "locale": locale,  # sent only when users.info is asked with include_locale=true, as Slack does
         }
 
     def add_channel(self, channel_id: str) -> None:
@@ -220,6 +229,8 @@ class FakeSlackApi:
         user = self.users.get(str(args.get("user", "")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
+        if str(args.get("include_locale", "")).lower() not in ("true", "1"):
+            user = {key: value for key, value in user.items() if key != "locale"}
         return {"ok": True, "user": user}
 
 

@@ -62,7 +62,9 @@ def telegram(make_app, telegram_api: FakeTelegramApi) -> Iterator[TelegramApp]:
 _ids = itertools.count(700_000)
 
 
-def message_update(user_id: int, text: str | None, *, chat_id: int | None = None, **extra: Any) -> dict[str, Any]:
+def message_update(
+    user_id: int, text: str | None, *, chat_id: int | None = None, language_code: str = "en", **extra: Any
+) -> dict[str, Any]:
     chat_id = user_id if chat_id is None else chat_id
     chat = {"id": chat_id, "type": "private", "first_name": "Jordan"}
     if chat_id < 0:
@@ -71,7 +73,7 @@ def message_update(user_id: int, text: str | None, *, chat_id: int | None = None
         "message_id": next(_ids),
         "date": int(time.time()),
         "chat": chat,
-        "from": {"id": user_id, "is_bot": False, "first_name": "Jordan", "language_code": "en"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "Jordan", "language_code": language_code},
         **extra,
     }
     if text is not None:
@@ -82,8 +84,15 @@ def message_update(user_id: int, text: str | None, *, chat_id: int | None = None
 class Person:
     """Someone in Telegram: their client posts updates to our webhook as Telegram would."""
 
-    def __init__(self, client: FlaskClient, api: FakeTelegramApi, user_id: int, chat_id: int | None = None) -> None:
-        self.client, self.api, self.user_id = client, api, user_id
+    def __init__(
+        self,
+        client: FlaskClient,
+        api: FakeTelegramApi,
+        user_id: int,
+        chat_id: int | None = None,
+        language_code: str = "en",  # the app language of their Telegram client, sent in every update's "from"
+    ) -> None:
+        self.client, self.api, self.user_id, self.language_code = client, api, user_id, language_code
         self.chat_id = user_id if chat_id is None else chat_id
         self.last_message_id = 0
 
@@ -96,7 +105,7 @@ class Person:
 
     def say(self, text: str | None, **extra: Any) -> list[dict[str, Any]]:
         before = len(self.api.calls_to("sendMessage"))
-        update = message_update(self.user_id, text, chat_id=self.chat_id, **extra)
+        update = message_update(self.user_id, text, chat_id=self.chat_id, language_code=self.language_code, **extra)
         self.last_message_id = update["message"]["message_id"]
         response = self.post(update)
         assert response.status_code == 200, response.get_json()
@@ -112,11 +121,12 @@ class Person:
 
     def press(self, value: str, *, message: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         message = message or self.keyboard_message(value)
+        sender = {"id": self.user_id, "is_bot": False, "first_name": "Jordan", "language_code": self.language_code}
         update = {
             "update_id": next(_ids),
             "callback_query": {
                 "id": str(next(_ids)),
-                "from": {"id": self.user_id, "is_bot": False, "first_name": "Jordan"},
+                "from": sender,
                 "message": message,
                 "chat_instance": "-4242",
                 "data": value,

@@ -36,6 +36,9 @@ class Recovery(Base):
     answer_results: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # retention
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The conversation's language (en, es, de...): what is sent outside its turns (the change notice after the
+    # reset page) follows it. None: recoveries from before 0008, worded in RESETDESK_DEFAULT_LANGUAGE.
+    lang: Mapped[str | None] = mapped_column(String(16))
 
 
 class OneTimeCode(Base):
