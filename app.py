@@ -197,6 +197,8 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         demo=settings.demo_enabled,
         demo_sign_ins_per_minute=settings.demo_sign_ins_per_minute,
         metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+        languages=settings.languages,
+        default_language=settings.default_language,
     )  # fmt: skip
     history = WebHistory(core.database, core.clock, WebChannel.name, secret=_key_bytes(settings))
     return WebChannel(

@@ -5,6 +5,7 @@ numbers it needs; it builds only its own blueprints."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from channels.web.demo import DemoSignIn, demo_blueprint
 from channels.web.enroll import EnrollParts, enroll_blueprint
 from channels.web.enroll_handover import EnrollHandoverCookie
 from channels.web.history import CHANNEL, WebHistory
+from channels.web.i18n import install_i18n
 from channels.web.metrics import metrics_blueprint
 from channels.web.reset_page import ResetPageOptions, reset_blueprint
 from channels.web.security import CSP_EMBEDDABLE, secure_headers
 from core.delivery.outbox import Outbox
+from core.i18n import DEFAULT_LANGUAGES, N_, supported, translator
 from core.recovery.service import RecoveryService
 from core.reports.figures import Reports
 from core.secrets.ratelimit import RateLimiter
@@ -47,6 +50,8 @@ class WebOptions:
     demo: bool  # the demo pages (outbox, sign-in check, widget host)
     demo_sign_ins_per_minute: int
     metrics_token: str | None = None  # GET /metrics wants it as a bearer token; unset: loopback clients only
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # RESETDESK_LANGUAGES: what pages and chat may speak
+    default_language: str = "en"  # RESETDESK_DEFAULT_LANGUAGE
 
 
 class WebChannel:
@@ -85,7 +90,8 @@ class WebChannel:
 
     def register(self, app: Flask) -> None:
         options = self._options
-        app.register_blueprint(_pages_blueprint())
+        install_i18n(app, options.languages, options.default_language)
+        app.register_blueprint(_pages_blueprint(options.languages, options.default_language))
         chat_api = chat_api_blueprint(self._engine, self._history, self._sessions, self._limiter, options.chat)
         app.register_blueprint(chat_api)
         handover = None
@@ -128,7 +134,27 @@ class WebChannel:
         return []
 
 
-def _pages_blueprint() -> Blueprint:
+# The widget's own words (it runs on other sites' pages, outside our templates).
+_WIDGET_WORDS = {
+    "open": N_("Open password help chat"),
+    "close": N_("Close password help chat"),
+    "panel": N_("ResetDesk password help"),
+    "title": N_("Password help"),
+    "frame": N_("ResetDesk chat"),
+}
+_WIDGET_SLOT = '{"default": "en", "en": {}} /* RESETDESK_WIDGET_STRINGS */'
+
+
+def _widget_with_words(source: str, languages: tuple[str, ...], default: str) -> str:
+    """widget.js with every offered language's words written in (the widget picks one on the host page)."""
+    words: dict[str, object] = {"default": default}
+    for lang in supported(languages):
+        say = translator(lang).gettext
+        words[lang.lower()] = {key: say(msgid) for key, msgid in _WIDGET_WORDS.items()}
+    return source.replace(_WIDGET_SLOT, json.dumps(words, ensure_ascii=True))
+
+
+def _pages_blueprint(languages: tuple[str, ...], default_language: str) -> Blueprint:
     pages = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
     @pages.get("/")
@@ -140,11 +166,11 @@ def _pages_blueprint() -> Blueprint:
             response.headers["Content-Security-Policy"] = CSP_EMBEDDABLE
         return response
 
-    widget_source = (_HERE / "static" / "widget.js").read_bytes()
+    widget_source = (_HERE / "static" / "widget.js").read_text(encoding="utf-8")
 
     @pages.get("/widget.js")
     def widget() -> Response:
-        response = Response(widget_source, mimetype="text/javascript")
+        response = Response(_widget_with_words(widget_source, languages, default_language), mimetype="text/javascript")
         response.headers["Cache-Control"] = "public, max-age=300"
         response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"  # loaded by other sites' pages
         return response

@@ -18,6 +18,7 @@ from bot.messages import Inbound
 from channels.web.chat_limits import Call, ChatLimits, limits_for
 from channels.web.chat_session import ChatSessions
 from channels.web.history import CHANNEL, ChatHistory
+from channels.web.i18n import page_language
 from core.metrics import record
 from core.secrets.ratelimit import RateLimiter
 
@@ -71,7 +72,7 @@ def chat_api_blueprint(
     def create_session() -> Response:
         gate.admit(Call.NEW_SESSION)
         new = sessions.issue()
-        replies = engine.open(CHANNEL, new.key)
+        replies = engine.open(CHANNEL, new.key, page_language())  # until the person picks one
         last_seq = max(history.record(new.key, person_text=None, replies=replies))
         body = {"session_token": new.token, "messages": [r.to_json() for r in replies], "last_seq": last_seq}
         response = jsonify(body)
@@ -84,7 +85,7 @@ def chat_api_blueprint(
     def post_message() -> Response:
         key = gate.admit(Call.MESSAGE)
         body = request.get_json(silent=True)
-        turn = engine.turn(Inbound(CHANNEL, key, _text_from(body)))
+        turn = engine.turn(Inbound(CHANNEL, key, _text_from(body), locale=page_language()))
         recorded = history.record(key, person_text=turn.person_text, replies=turn.replies)
         # Messages pushed since the client's last poll (a live agent) come first, so none is skipped over.
         after = body.get("after") if isinstance(body, dict) else None

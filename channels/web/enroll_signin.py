@@ -20,14 +20,15 @@ from core.clock import Clock
 from core.directory.port import DirectoryUnavailable
 from core.enrollment.service import EnrollmentService
 from core.enrollment.types import SignInStatus
+from core.i18n import N_, gettext
 from core.types import Requester
 
 __all__ = ["REFUSED", "register_sign_in"]
 
 log = logging.getLogger("resetdesk.enroll")
 
-REFUSED = "That sign-in didn't work. Check your employee ID or username and your current password."
-DOWN = "We can't check passwords just now. Please try again in a few minutes, or contact support."
+REFUSED = N_("That sign-in didn't work. Check your employee ID or username and your current password.")
+DOWN = N_("We can't check passwords just now. Please try again in a few minutes, or contact support.")
 PAGE = "enroll_sign_in.html"
 
 
@@ -63,14 +64,14 @@ def register_sign_in(
             result = service.sign_in(request.form.get("identifier", ""), request.form.get("password", ""), requester)
         except DirectoryUnavailable:
             log.error("enroll sign-in: the directory is unavailable")
-            return page(error=DOWN, status=503, headers={"Retry-After": "60"})
+            return page(error=gettext(DOWN), status=503, headers={"Retry-After": "60"})
         if result.status is SignInStatus.OK and result.account_id is not None:
             guard.start(result.account_id)
             return redirect(url_for("enroll.methods"), 303)
         if result.status is SignInStatus.PAUSED:
             wait = max(1, result.retry_after)
             return page(error=paused(clock, wait), status=429, headers={"Retry-After": str(wait)})
-        return page(error=REFUSED, status=401)
+        return page(error=gettext(REFUSED), status=401)
 
     @pages.post("/sign-out")
     @guard.signed_in

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from bot.engine import Engine
 from channels.web.security import csrf_token, require_csrf
+from core.i18n import N_, gettext
 from core.recovery.service import RecoveryService
 from core.secrets.password_policy import PolicyResult
 from core.secrets.ratelimit import RateLimiter
@@ -32,8 +33,14 @@ MAX_FORM_BYTES = 128 * 1024
 _STATUS = {ResetStatus.MISMATCH: 422, ResetStatus.REJECTED: 422, ResetStatus.FAILED: 503}
 COOKIE = "resetdesk_reset"
 FORM_PATH = "/reset/set-password"  # a fixed path wins over /reset/<token> in werkzeug's routing
-_STRENGTH_WORDS = ("very weak", "weak", "fair", "strong", "very strong")  # zxcvbn's 0-4
-NOT_ACCEPTED = "Not accepted"
+_STRENGTH_LABELS = (  # zxcvbn's 0-4, as the meter says them
+    N_("Good: very weak"),
+    N_("Good: weak"),
+    N_("Good: fair"),
+    N_("Good: strong"),
+    N_("Good: very strong"),
+)
+NOT_ACCEPTED = N_("Not accepted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +57,7 @@ def meter(verdict: PolicyResult) -> dict[str, object]:
     """The live meter's JSON: the server's whole verdict. A refused password is never shown as strong: its
     strength is at most 1 ("weak") and its label says it is not accepted, whatever zxcvbn scored."""
     strength = verdict.score if verdict.ok else min(verdict.score, 1)
-    label = f"Good: {_STRENGTH_WORDS[strength]}" if verdict.ok else NOT_ACCEPTED
+    label = gettext(_STRENGTH_LABELS[strength] if verdict.ok else NOT_ACCEPTED)  # in the page's language
     return {"acceptable": verdict.ok, "problems": list(verdict.problems), "strength": strength, "label": label}
 
 
@@ -161,7 +168,7 @@ def reset_blueprint(
             verdict = service.check_password(token, typed)
             return form(verdict.problems if verdict else (), status, typed=typed, mismatch=True)
         if outcome.status is ResetStatus.FAILED:
-            problems = outcome.problems or ("We couldn't save your new password just now. Please try again.",)
+            problems = outcome.problems or (gettext("We couldn't save your new password just now. Please try again."),)
             return form(problems, status, typed=typed, failed=True)
         return form(outcome.problems, status, typed=typed)
 

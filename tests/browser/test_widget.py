@@ -65,8 +65,9 @@ def test_widget_on_a_plain_page_opens_a_working_chat(
     panel = host.locator("[role=dialog]")
     expect(panel).to_be_visible()
     expect(bubble).to_have_attribute("aria-expanded", "true")
+    # lang: the host page's <html lang>, passed on as the chat's language hint
     frame_element = host.locator("iframe.rd-frame")
-    expect(frame_element).to_have_attribute("src", live_server.url + "/chat?embed=1")
+    expect(frame_element).to_have_attribute("src", live_server.url + "/chat?embed=1&lang=en")
     expect(frame_element).to_have_attribute("title", "ResetDesk chat")
 
     chat = page.frame_locator("iframe.rd-frame")

@@ -18,11 +18,16 @@
   var POLL_MS = 3000;
   var BACKOFF_MS = [1000, 2000, 4000, 8000, 10000];
   var MASK = "•••••";
+  // The words the person sees come from the page (chat.html's rd-strings, in the page's language).
+  var stringsNode = document.getElementById("rd-strings");
+  var T = stringsNode ? JSON.parse(stringsNode.textContent) : {};
+  function say(key, seconds) { return String(T[key] || key).replace("{s}", String(seconds)); }
+  var LANG = document.documentElement.lang || "";  // the hint for the engine, until the person picks one
   var MODES = {  // how the input looks for each Reply.expects
-    text: { label: "Message", placeholder: "Type your message", inputmode: "text", autocomplete: "off" },
-    none: { label: "Message", placeholder: "Type your message", inputmode: "text", autocomplete: "off" },
-    code: { label: "Verification code", placeholder: "6-digit code", inputmode: "numeric", autocomplete: "one-time-code" },
-    secret: { label: "Your answer", placeholder: "Your answer", inputmode: "text", autocomplete: "off" }
+    text: { label: T.message, placeholder: T.type_message, inputmode: "text", autocomplete: "off" },
+    none: { label: T.message, placeholder: T.type_message, inputmode: "text", autocomplete: "off" },
+    code: { label: T.code_label, placeholder: T.code_placeholder, inputmode: "numeric", autocomplete: "one-time-code" },
+    secret: { label: T.answer, placeholder: T.answer, inputmode: "text", autocomplete: "off" }
   };
 
   function byId(id) { return document.getElementById(id); }
@@ -89,7 +94,7 @@
   // Text is set after un-hiding so screen readers announce the change in the status region.
   function setTyping(on) {
     el.typing.hidden = !on;
-    el.typingText.textContent = on ? "ResetDesk is typing…" : "";
+    el.typingText.textContent = on ? say("typing") : "";
   }
 
 
@@ -115,17 +120,17 @@
       try { res = await call(method, url, body); } catch (e) { res = null; }
       if (res && res.status === 429) {
         var wait = retryAfterSeconds(res);
-        if (!quiet) showStatus("You're sending messages too fast; trying again in " + wait + " s");
+        if (!quiet) showStatus(say("too_fast", wait));
         await sleep(wait * 1000);
         continue;
       }
       if (!res || res.status >= 500) {
         state.offline = true;
-        showStatus("Connection lost — retrying…");
+        showStatus(say("connection_lost"));
         await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]);
         continue;
       }
-      if (state.offline) { state.offline = false; showStatus("Reconnected", 2000); }
+      if (state.offline) { state.offline = false; showStatus(say("reconnected"), 2000); }
       else if (attempt > 0) hideStatus();  // a 429 wait is over
       return res;
     }
@@ -159,11 +164,11 @@
 
 
   function addMessage(kind, text) {
-    var speaker = { user: "You said", bot: "ResetDesk said", agent: "IT support said", notice: "Notice" }[kind];
+    var speaker = say({ user: "you_said", bot: "bot_said", agent: "agent_said", notice: "notice" }[kind]);
     var li = node("div", "rd-msg rd-msg-" + kind);  // a role=log region may not own <li> items
     li.appendChild(node("span", "rd-visually-hidden", speaker));
     if (kind === "agent") {
-      var name = node("span", "rd-speaker", "IT support");
+      var name = node("span", "rd-speaker", say("it_support"));
       name.setAttribute("aria-hidden", "true");  // already said by the hidden label
       li.appendChild(name);
     }
@@ -178,11 +183,11 @@
   function addLink(li, link) {
     var href = link && safeUrl(link.url);
     if (!href) return;
-    var a = node("a", "rd-link-button", link.label || "Open link");
+    var a = node("a", "rd-link-button", link.label || say("open_link"));
     a.href = href;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
-    a.appendChild(node("span", "rd-visually-hidden", " (opens in a new tab)"));
+    a.appendChild(node("span", "rd-visually-hidden", " " + say("new_tab")));
     li.appendChild(a);
   }
 
@@ -190,7 +195,7 @@
     if (!choices || !choices.length) return;
     var group = node("div", "rd-choices");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Choices");
+    group.setAttribute("aria-label", say("choices"));
     choices.forEach(function (choice) {
       var button = node("button", "rd-choice", choice.label);
       button.type = "button";
@@ -220,12 +225,12 @@
     function tick() {
       var left = Math.ceil((end - Date.now()) / 1000);
       if (left > 0) {
-        ticking.textContent = "New code available in " + left + " s";
+        ticking.textContent = say("new_code_in", left);
         setTimeout(tick, 250);
         return;
       }
       ticking.remove();
-      li.appendChild(node("p", "rd-text rd-countdown", "You can ask for a new code now."));
+      li.appendChild(node("p", "rd-text rd-countdown", say("new_code_now")));
       resend.forEach(function (b) { b.hidden = false; });
     }
     tick();
@@ -288,7 +293,7 @@
   function setSecretShown(shown) {
     el.input.type = (state.expects === "secret" && !shown) ? "password" : "text";
     el.toggle.setAttribute("aria-pressed", shown ? "true" : "false");
-    el.toggle.textContent = shown ? "Hide answer" : "Show answer";
+    el.toggle.textContent = say(shown ? "hide_answer" : "show_answer");
   }
 
   function setEnabled(on) { el.input.disabled = !on; el.send.disabled = !on; }
@@ -304,7 +309,7 @@
     state.token = null;  // a new session is asked for without the old one's token
     setTyping(true);
     var res;
-    try { res = await request("POST", SESSIONS_URL, {}); } finally { setTyping(false); }
+    try { res = await request("POST", SESSIONS_URL, { lang: LANG }); } finally { setTyping(false); }
     if (res.status !== 201 && res.status !== 200) {
       addNotice(res.data.message || "The chat could not start. Please reload the page.");
       return;
@@ -340,7 +345,7 @@
     refreshChoices();
     setTyping(true);
     var res;
-    try { res = await request("POST", messagesUrl(), { text: text, after: state.lastSeq }); } finally { setTyping(false); }
+    try { res = await request("POST", messagesUrl(), { text: text, after: state.lastSeq, lang: LANG }); } finally { setTyping(false); }
     if (res.status === 200) {
       noteSeq(res.data);
       // Masked as typed; the server says whether it could be a secret ("help" at the code prompt is not).

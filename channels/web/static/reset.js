@@ -21,7 +21,7 @@
   toggle.addEventListener("click", function () {
     const show = password.type === "password";
     password.type = confirmation.type = show ? "text" : "password";
-    toggle.textContent = show ? "Hide" : "Show";
+    toggle.textContent = show ? toggle.dataset.hide : toggle.dataset.show;
     toggle.setAttribute("aria-pressed", String(show));
   });
 

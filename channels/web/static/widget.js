@@ -8,15 +8,33 @@
 
   var HOST_ID = "resetdesk-widget-host";
   var PANEL_ID = "resetdesk-widget-panel";
-  var OPEN_LABEL = "Open password help chat";
-  var CLOSE_LABEL = "Close password help chat";
 
   // Work out our own origin from the <script> tag (currentScript is only set while the script first runs).
   var script = document.currentScript ||
     document.querySelector('script[src$="/widget.js"], script[src*="/widget.js?"]');
   if (!script || !script.src) return;
   var ORIGIN = new URL(script.src, window.location.href).origin;
-  var CHAT_URL = ORIGIN + "/chat?embed=1";
+  // Each configured language's words, written in by GET /widget.js from the catalogs (with "default").
+  var STRINGS = {"default": "en", "en": {}} /* RESETDESK_WIDGET_STRINGS */;
+  // The language: the script's lang (or data-lang) attribute, the page's <html lang>, then the browser's
+  // (the chat page negotiates Accept-Language the same way when no hint is passed).
+  function chooseLanguage() {
+    var tags = [script.getAttribute("lang"), script.getAttribute("data-lang"), document.documentElement.lang];
+    tags = tags.concat(Array.prototype.slice.call(navigator.languages || []));
+    for (var i = 0; i < tags.length; i++) {
+      var tag = String(tags[i] || "").toLowerCase().replace("_", "-");
+      if (tag && STRINGS[tag] && tag !== "default") return { lang: tag, hinted: i < 3 };
+      var primary = tag.split("-")[0];
+      if (primary && STRINGS[primary] && primary !== "default") return { lang: primary, hinted: i < 3 };
+    }
+    return { lang: STRINGS["default"], hinted: false };
+  }
+  var CHOSEN = chooseLanguage();
+  var WORDS = STRINGS[CHOSEN.lang] || {};
+  function word(key, english) { return WORDS[key] || english; }
+  var OPEN_LABEL = word("open", "Open password help chat");
+  var CLOSE_LABEL = word("close", "Close password help chat");
+  var CHAT_URL = ORIGIN + "/chat?embed=1" + (CHOSEN.hinted ? "&lang=" + encodeURIComponent(CHOSEN.lang) : "");
 
   var CSS = [
     ":host { all: initial; }",
@@ -94,11 +112,11 @@
     addStyles(shadow);
 
     var root = el("div", "rd-root");
-    var panel = el("div", "rd-panel", { id: PANEL_ID, role: "dialog", "aria-label": "ResetDesk password help" });
+    var panel = el("div", "rd-panel", { id: PANEL_ID, role: "dialog", "aria-label": word("panel", "ResetDesk password help") });
     panel.hidden = true;
     var header = el("div", "rd-panel-header");
     var title = el("h2", "rd-panel-title");
-    title.textContent = "Password help";
+    title.textContent = word("title", "Password help");
     var close = el("button", "rd-close", { type: "button", "aria-label": CLOSE_LABEL });
     close.textContent = "×";
     header.appendChild(title);
@@ -121,7 +139,7 @@
     // The iframe is made on first open only, so pages that never open the chat start no session.
     function ensureFrame() {
       if (frame) return frame;
-      frame = el("iframe", "rd-frame", { src: CHAT_URL, title: "ResetDesk chat" });
+      frame = el("iframe", "rd-frame", { src: CHAT_URL, title: word("frame", "ResetDesk chat") });
       panel.appendChild(frame);
       return frame;
     }
