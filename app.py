@@ -113,14 +113,9 @@ def build_core(
 
 def build_engine(core: Core) -> Engine:
     store = SqlConversationStore(core.database, core.clock, initial_state=INITIAL)
-    engine = Engine(
-        core.recovery,
-        store,
-        core.clock,
-        idle_seconds=core.settings.conversation_idle_seconds,
-        languages=core.settings.languages,
-        default_language=core.settings.default_language,
-    )
+    settings = core.settings
+    engine = Engine(core.recovery, store, core.clock, idle_seconds=settings.conversation_idle_seconds,
+                    languages=settings.languages, default_language=settings.default_language)  # fmt: skip
     engine.push.register(TERMINAL, terminal_inbox(ChatHistory(core.database, core.clock, TERMINAL)))  # it polls
     return engine
 
@@ -197,8 +192,7 @@ def _web_channel(core: Core, engine: Engine) -> WebChannel:
         demo=settings.demo_enabled,
         demo_sign_ins_per_minute=settings.demo_sign_ins_per_minute,
         metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
-        languages=settings.languages,
-        default_language=settings.default_language,
+        languages=settings.languages, default_language=settings.default_language,
     )  # fmt: skip
     history = WebHistory(core.database, core.clock, WebChannel.name, secret=_key_bytes(settings))
     return WebChannel(
