@@ -24,7 +24,7 @@ from core.settings import PROJECT_ROOT
 from core.storage.models import OutboxMessage
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
-from tests.support.processes import stop_process_group
+from tests.support.processes import stop_process_group, wait_until_ready
 from tests.support.web_client import WebClient
 
 CONF = PROJECT_ROOT / "deploy" / "gunicorn.conf.py"
@@ -93,30 +93,10 @@ def served(make_core: CoreFactory, tmp_path: Path) -> Iterator[Served]:
             ))  # fmt: skip
     server = Served(f"http://127.0.0.1:{port}", core, logs, metrics, processes)
     try:
-        _wait_until_up(server)
+        wait_until_ready(server.processes[0], server.url, server.logs / "stdout.log")
         yield server
     finally:
         server.stop()
-
-
-def _wait_until_up(server: Served) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.processes[0].poll() is not None:
-            pytest.fail(f"gunicorn exited: {(server.logs / 'stdout.log').read_text()[-3000:]}")
-        try:
-            if WebClient(server.url, timeout=5).request("GET", "/readyz").status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("gunicorn did not answer /readyz within 60 s")
-
-
-def _say(client: WebClient, text: str) -> list[dict[str, object]]:
-    answer = client.chat("POST", "/api/chat/messages", {"text": text, "after": 0})
-    assert answer.status == 200, (answer.status, answer.text)
-    return list(answer.json()["messages"])
 
 
 def test_gunicorn_with_the_deploy_conf_serves_a_recovery_and_logs_no_token(served: Served) -> None:
@@ -126,8 +106,8 @@ def test_gunicorn_with_the_deploy_conf_serves_a_recovery_and_logs_no_token(serve
     person = WebClient(served.url)
     assert person.chat("POST", "/api/chat/sessions", {}).status == 201
     for text in ("I forgot my password", "E1001", "email"):
-        _say(person, text)
-    link = _say(person, served.sent_code())[-1]["link"]
+        person.say(text)
+    link = person.say(served.sent_code())[-1]["link"]
     assert isinstance(link, dict), "the code was not accepted"
     url = str(link["url"])
     token = url.rsplit("/", 1)[1]

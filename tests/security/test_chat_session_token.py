@@ -30,7 +30,7 @@ from core.settings import PROJECT_ROOT
 from core.storage.models import AuditEvent, Base, OutboxMessage
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
-from tests.support.processes import stop_process_group
+from tests.support.processes import stop_process_group, wait_until_ready
 from tests.support.web_client import Answer, WebClient
 
 NEW_PASSWORD = "maple river quietly 1987 lantern"
@@ -101,30 +101,10 @@ def gunicorn(make_core: CoreFactory, tmp_path: Path) -> Iterator[LiveGunicorn]:
             ))  # fmt: skip
     server = LiveGunicorn(f"http://127.0.0.1:{port}", core, logs, processes)
     try:
-        _wait_until_up(server)
+        wait_until_ready(server.processes[0], server.url, server.logs / "error.log")
         yield server
     finally:
         server.stop()
-
-
-def _wait_until_up(server: LiveGunicorn) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.processes[0].poll() is not None:
-            pytest.fail(f"gunicorn exited: {(server.logs / 'error.log').read_text()[-3000:]}")
-        try:
-            if WebClient(server.url, timeout=5).request("GET", "/readyz").status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("gunicorn did not answer /readyz within 60 s")
-
-
-def _say(client: WebClient, text: str) -> list[dict[str, object]]:
-    answer = client.chat("POST", "/api/chat/messages", {"text": text, "after": 0})
-    assert answer.status == 200, (answer.status, answer.text)
-    return list(answer.json()["messages"])
 
 
 def _open_chat(client: WebClient) -> str:
@@ -149,8 +129,8 @@ def test_a_full_recovery_leaves_the_session_token_in_no_log_and_no_table(gunicor
     person = WebClient(gunicorn.url)
     token = _open_chat(person)
     for text in ("I forgot my password", "E1001", "email"):
-        _say(person, text)
-    link = _say(person, gunicorn.sent_code())[-1]["link"]
+        person.say(text)
+    link = person.say(gunicorn.sent_code())[-1]["link"]
     assert isinstance(link, dict), "the code was not accepted"
     # A client that isn't a browser presents the token as a Bearer header: that must not be logged either.
     history = WebClient(gunicorn.url).chat(
@@ -190,8 +170,8 @@ def test_a_stolen_id_gets_410_and_other_clients_an_identical_401(gunicorn: LiveG
     person = WebClient(gunicorn.url)
     token = _open_chat(person)
     for text in ("I forgot my password", "E1001", "email"):
-        _say(person, text)
-    _say(person, gunicorn.sent_code())  # verified: "new link" would now issue a reset link
+        person.say(text)
+    person.say(gunicorn.sent_code())  # verified: "new link" would now issue a reset link
 
     attacker = WebClient(gunicorn.url)
     for method, body in (("GET", None), ("POST", {"text": "new link"})):

@@ -28,7 +28,7 @@ from core.storage.models import OutboxMessage
 from core.types import Method
 from dialogs.prompts import CODE_SENT, TEXT
 from tests.support import json_request
-from tests.support.processes import stop_process_group
+from tests.support.processes import stop_process_group, wait_until_ready
 
 CONVERSATIONS = 200
 WORKERS = 4
@@ -108,7 +108,7 @@ def server(database: Database, tmp_path: Path) -> Iterator[Server]:
                 stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
             ))  # fmt: skip
     try:
-        _wait_until_up(process, port, log)
+        wait_until_ready(process, f"http://127.0.0.1:{port}", log)
         yield Server(process, port, log, access_log)
     finally:
         stop_process_group(process)
@@ -117,21 +117,6 @@ def server(database: Database, tmp_path: Path) -> Iterator[Server]:
             assert sender.wait(timeout=20) == 0
             stop_process_group(sender)
         assert all("Traceback" not in (tmp_path / f"worker{n}.log").read_text() for n in range(2))
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            status, _ = json_request(port, "GET", "/readyz", timeout=HTTP_TIMEOUT)
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer /readyz within 60 s:\n{log.read_text()[-3000:]}")
 
 
 # -- one person --------------------------------------------------------------------------------------------

@@ -61,6 +61,12 @@ class WebClient:
     def chat(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Answer:
         return self.request(method, path, json_body=body, **kwargs)
 
+    def say(self, text: str) -> list[dict[str, Any]]:
+        """Send one chat message (the session was opened first) and return the messages the reply holds."""
+        answer = self.chat("POST", "/api/chat/messages", {"text": text, "after": 0})
+        assert answer.status == 200, (answer.status, answer.text)
+        return list(answer.json()["messages"])
+
     def set_password(self, link: str, password: str) -> Answer:
         """Open a reset link and submit the form on the page it lands on (following any redirect)."""
         page = self.request("GET", link)
