@@ -10,15 +10,26 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from werkzeug.wrappers import Response as BaseResponse
 
 from channels.web.enroll_guard import EnrollGuard
-from channels.web.enroll_methods import KINDS, LABELS, pending_contacts
+from channels.web.enroll_methods import KINDS, pending_contacts
 from channels.web.security import csrf_token
 from core.enrollment.service import EnrollmentService
 from core.enrollment.types import ConfirmStatus, ContactKind, StartStatus
+from core.i18n import N_, gettext, ngettext
 from core.types import Requester
 
 __all__ = ["register_contacts"]
 
 _MAX_VALUE = 254  # the longest email address; longer input is refused before the core sees it
+# Whole sentences per URL kind, so each language words them its own way.
+_TYPE = {"mobile": N_("Type your mobile number."), "email": N_("Type your email address.")}
+_UNUSABLE = {
+    "mobile": N_("That is not a mobile number we can use."),
+    "email": N_("That is not an email address we can use."),
+}
+_CONFIRMED = {
+    "mobile": N_("Your mobile number %(contact)s is confirmed."),
+    "email": N_("Your email address %(contact)s is confirmed."),
+}
 
 
 def register_contacts(pages: Blueprint, guard: EnrollGuard, service: EnrollmentService) -> None:
@@ -38,14 +49,14 @@ def register_contacts(pages: Blueprint, guard: EnrollGuard, service: EnrollmentS
 
     def entry_form(path: str, problem: str | None = None, status: int = 200, value: str = "") -> Response:
         html = render_template(
-            "enroll_contact.html", path=path, label=LABELS[kind_of(path).value], problem=problem, value=value,
+            "enroll_contact.html", path=path, problem=problem, value=value,
             csrf=csrf_token(),
         )  # fmt: skip
         return Response(html, status=status)
 
     def code_form(path: str, sent_to: str, problem: str | None = None, status: int = 200) -> Response:
         html = render_template(
-            "enroll_code.html", path=path, label=LABELS[kind_of(path).value], sent_to=sent_to, problem=problem,
+            "enroll_code.html", path=path, sent_to=sent_to, problem=problem,
             csrf=csrf_token(),
         )  # fmt: skip
         return Response(html, status=status)
@@ -62,7 +73,7 @@ def register_contacts(pages: Blueprint, guard: EnrollGuard, service: EnrollmentS
         kind = kind_of(path)
         value = request.form.get("value", "").strip()
         if not value or len(value) > _MAX_VALUE:
-            return entry_form(path, f"Type your {LABELS[kind.value]}.", 422)
+            return entry_form(path, gettext(_TYPE[path]), 422)
         requester = Requester("enroll-page", request.remote_addr or "unknown")
         result = service.start_contact(account_id, kind, value, requester)
         if result.status is StartStatus.OK:
@@ -70,11 +81,16 @@ def register_contacts(pages: Blueprint, guard: EnrollGuard, service: EnrollmentS
             return redirect(url_for("enroll.code", path=path), 303)
         if result.status is StartStatus.TOO_SOON:
             minutes = max(1, (result.retry_after + 59) // 60)
-            problem = f"A code was sent a moment ago. You can ask for another in {minutes} minute(s)."
+            problem = ngettext(
+                "A code was sent a moment ago. You can ask for another in %(num)d minute.",
+                "A code was sent a moment ago. You can ask for another in %(num)d minutes.",
+                minutes,
+            ) % {"num": minutes}
             return entry_form(path, problem, 429, value)
         if result.status is StartStatus.UNAVAILABLE:
-            return entry_form(path, "We can't send codes that way just now. Please try again later.", 503, value)
-        return entry_form(path, result.problem or f"That is not a {LABELS[kind.value]} we can use.", 422, value)
+            problem = gettext("We can't send codes that way just now. Please try again later.")
+            return entry_form(path, problem, 503, value)
+        return entry_form(path, result.problem or gettext(_UNUSABLE[path]), 422, value)
 
     @pages.route("/contact/<path>/code", methods=["GET", "POST"])
     @guard.signed_in
@@ -89,11 +105,18 @@ def register_contacts(pages: Blueprint, guard: EnrollGuard, service: EnrollmentS
         result = service.confirm_contact(account_id, kind, typed)
         if result.status is ConfirmStatus.OK:
             remember(path, None)
-            flash(f"Your {LABELS[kind.value]} {sent_to} is confirmed.")
+            flash(gettext(_CONFIRMED[path]) % {"contact": sent_to})
             return redirect(url_for("enroll.methods"), 303)
         if result.status is ConfirmStatus.WRONG:
             left = result.tries_left
-            problem = "That code is not right." + (f" {left} tries left." if left is not None else "")
+            problem = (
+                gettext("That code is not right.")
+                if left is None
+                else ngettext(
+                    "That code is not right. %(num)d try left.", "That code is not right. %(num)d tries left.", left
+                )
+                % {"num": left}
+            )
             return code_form(path, sent_to, problem, 422)
-        problem = "That code has expired or too many wrong codes were typed. Send a new code to try again."
+        problem = gettext("That code has expired or too many wrong codes were typed. Send a new code to try again.")
         return code_form(path, sent_to, problem, 410)

@@ -6,18 +6,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_date
 from werkzeug.wrappers import Response as BaseResponse
 
 from channels.web.enroll_guard import EnrollGuard
 from channels.web.security import csrf_token
 from core.enrollment.service import EnrollmentService
 from core.enrollment.types import ContactKind, MethodKind
+from core.i18n import N_, gettext
 
-__all__ = ["KINDS", "LABELS", "pending_contacts", "register_methods", "when"]
+__all__ = ["KINDS", "pending_contacts", "register_methods", "when"]
 
 # The URL names a contact kind in words people read; the core's kinds are "sms" and "email".
 KINDS: dict[str, ContactKind] = {"mobile": ContactKind.SMS, "email": ContactKind.EMAIL}
-LABELS: dict[str, str] = {"sms": "mobile number", "email": "email address", "questions": "security questions"}
+_REMOVED: dict[str, str] = {  # whole sentences: each language words its own
+    "sms": N_("Your mobile number was removed."),
+    "email": N_("Your email address was removed."),
+    "questions": N_("Your security questions were removed."),
+}
 _REMOVABLE: dict[str, MethodKind] = {"sms": "sms", "email": "email", "questions": "questions"}
 
 
@@ -29,8 +35,8 @@ def pending_contacts() -> dict[str, str]:
 
 
 def when(moment: datetime | None) -> str:
-    """A date people read ("3 Dec 2026"); the stored times are UTC."""
-    return f"{moment.day} {moment:%b %Y}" if moment is not None else ""
+    """A date people read in the page's language ("3 Dec 2026", "3 dic 2026"); the stored times are UTC."""
+    return format_date(moment, "medium") if moment is not None else ""
 
 
 def register_methods(pages: Blueprint, guard: EnrollGuard, service: EnrollmentService) -> None:
@@ -44,7 +50,6 @@ def register_methods(pages: Blueprint, guard: EnrollGuard, service: EnrollmentSe
             methods=methods,
             by_kind=by_kind,
             pending=pending_contacts(),
-            labels=LABELS,
             required=service.questions_required,
             problems=problems,
             csrf=csrf_token(),
@@ -61,16 +66,16 @@ def register_methods(pages: Blueprint, guard: EnrollGuard, service: EnrollmentSe
     def remove(account_id: int) -> Response | BaseResponse:
         kind = _REMOVABLE.get(request.form.get("kind", ""))
         if kind is None:
-            return overview(account_id, ("Choose a way to verify you to remove.",), 400)
+            return overview(account_id, (gettext("Choose a way to verify you to remove."),), 400)
         problems = service.remove_method(account_id, kind)
         if problems:
             return overview(account_id, problems, 409)
-        flash(f"Your {LABELS[kind]} {'were' if kind == 'questions' else 'was'} removed.")
+        flash(gettext(_REMOVED[kind]))
         return redirect(url_for("enroll.methods"), 303)
 
     @pages.post("/reconfirm")
     @guard.signed_in
     def reconfirm(account_id: int) -> BaseResponse:
         service.reconfirm(account_id)
-        flash("Thank you: your ways to verify you are confirmed as still yours.")
+        flash(gettext("Thank you: your ways to verify you are confirmed as still yours."))
         return redirect(url_for("enroll.methods"), 303)

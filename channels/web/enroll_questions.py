@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from channels.web.enroll_guard import EnrollGuard
 from channels.web.security import csrf_token
 from core.enrollment.service import EnrollmentService
+from core.i18n import gettext
 
 __all__ = ["register_questions"]
 
@@ -37,11 +38,11 @@ def register_questions(pages: Blueprint, guard: EnrollGuard, service: Enrollment
         chosen = [request.form.get(f"question_{n}", "") for n in range(1, required + 1)]
         answers = [request.form.get(f"answer_{n}", "")[:_MAX_ANSWER] for n in range(1, required + 1)]
         if any(not question for question in chosen):
-            return form(chosen, ("Choose a question for every row.",), 422)
+            return form(chosen, (gettext("Choose a question for every row."),), 422)
         if len(set(chosen)) != len(chosen):
-            return form(chosen, ("Choose a different question for each row.",), 422)
+            return form(chosen, (gettext("Choose a different question for each row."),), 422)
         problems = service.set_questions(account_id, dict(zip(chosen, answers, strict=True)))
         if problems:
             return form(chosen, problems, 422)
-        flash("Your security questions are saved.")
+        flash(gettext("Your security questions are saved."))
         return redirect(url_for("enroll.methods"), 303)

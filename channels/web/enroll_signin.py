@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.directory.port import DirectoryUnavailable
 from core.enrollment.service import EnrollmentService
 from core.enrollment.types import SignInStatus
-from core.i18n import N_, gettext
+from core.i18n import N_, gettext, ngettext
 from core.types import Requester
 
 __all__ = ["REFUSED", "register_sign_in"]
@@ -84,7 +84,11 @@ def paused(clock: Clock, wait_seconds: int) -> str:
     """When sign-in opens again, as a time (UTC) and a duration: "until 14:05 UTC (in 12 minutes)"."""
     until = clock.now() + timedelta(seconds=wait_seconds)
     minutes = max(1, (wait_seconds + 59) // 60)
-    return (
-        f"Too many sign-in attempts. Signing in is paused until {until:%H:%M} UTC "
-        f"(in {minutes} minute{'s' if minutes != 1 else ''}). Or ask support for help."
+    message = ngettext(
+        "Too many sign-in attempts. Signing in is paused until %(time)s UTC (in %(num)d minute). "
+        "Or ask support for help.",
+        "Too many sign-in attempts. Signing in is paused until %(time)s UTC (in %(num)d minutes). "
+        "Or ask support for help.",
+        minutes,
     )
+    return message % {"time": f"{until:%H:%M}", "num": minutes}

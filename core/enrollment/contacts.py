@@ -19,15 +19,25 @@ from sqlalchemy.orm import Session
 from core.delivery.notify import code_email, code_sms
 from core.delivery.queue import Outgoing
 from core.enrollment.deps import EnrollmentDeps
-from core.enrollment.methods import ACTOR, MethodsStep
-from core.enrollment.notices import label, mask
+from core.enrollment.methods import ACTOR, DIRECTORY_OWNED, MethodsStep
+from core.enrollment.notices import mask
 from core.enrollment.types import ConfirmContact, ConfirmStatus, ContactKind, StartContact, StartStatus
+from core.i18n import N_, gettext
 from core.secrets.codes import clean_code
 from core.storage.db import rows_changed
 from core.storage.models import ContactConfirmation, EnrolledContact
 from core.types import Method, Requester
 
 __all__ = ["Contacts", "normalise_contact"]
+
+_ALREADY = {
+    ContactKind.SMS: N_("That is already your mobile number."),
+    ContactKind.EMAIL: N_("That is already your email address."),
+}
+_CANT_SEND = {
+    ContactKind.SMS: N_("We can't send to a mobile number right now."),
+    ContactKind.EMAIL: N_("We can't send to an email address right now."),
+}
 
 _PURPOSE = "enroll-contact-code"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
@@ -42,13 +52,13 @@ def normalise_contact(kind: ContactKind, value: str) -> tuple[str | None, str]:
         local, _, domain = text.partition("@")
         text = f"{local}@{domain.lower()}"
         if len(text) > 254 or not _EMAIL.match(text):
-            return None, "That is not an email address; type it like name@example.com."
+            return None, gettext("That is not an email address; type it like name@example.com.")
         return text, ""
     text = _PHONE_PUNCTUATION.sub("", text)
     if text.startswith("00"):
         text = "+" + text[2:]
     if not _PHONE.match(text):
-        return None, "Type the mobile number with its country code, like +44 7700 900123."
+        return None, gettext("Type the mobile number with its country code, like +44 7700 900123.")
     return text, ""
 
 
@@ -64,12 +74,11 @@ class Contacts:
             return StartContact(StartStatus.INVALID, problem)
         current = next((c for c in self._methods.on_file(account_id).contacts if c.kind is kind), None)
         if current is not None and current.read_only:
-            problem = f"Your {label(kind)} comes from the company directory; ask IT support to change it there."
-            return StartContact(StartStatus.INVALID, problem)
+            return StartContact(StartStatus.INVALID, gettext(DIRECTORY_OWNED[kind.value]))
         if current is not None and current.display == normalised:
-            return StartContact(StartStatus.INVALID, f"That is already your {label(kind)}.")
+            return StartContact(StartStatus.INVALID, gettext(_ALREADY[kind]))
         if not deps.breakers[Method(kind.value)].available:
-            return StartContact(StartStatus.UNAVAILABLE, f"We can't send to a {label(kind)} right now.")
+            return StartContact(StartStatus.UNAVAILABLE, gettext(_CANT_SEND[kind]))
         now = deps.clock.now()
         with deps.database.transaction() as session:
             pending = session.scalars(self._pending(account_id, kind)).first()

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 
 from core.enrollment.deps import EnrollmentDeps
-from core.enrollment.notices import Notices, label
+from core.enrollment.notices import Notices
 from core.enrollment.store import confirmed_contacts, status_row
 from core.enrollment.types import (
     ContactEntry,
@@ -23,10 +23,25 @@ from core.enrollment.types import (
     Methods,
     QuestionsEntry,
 )
+from core.i18n import N_, gettext
 from core.storage.models import ChallengeAnswer, EnrolledContact, EnrollmentStatus
 
-__all__ = ["ACTOR", "MethodsStep", "OnFile"]
+__all__ = ["ACTOR", "DIRECTORY_OWNED", "MethodsStep", "OnFile"]
 
+# One whole sentence per kind (no pasted-in labels), so each language can word it its own way.
+_NONE: dict[str, str] = {
+    "sms": N_("You have no mobile number to remove."),
+    "email": N_("You have no email address to remove."),
+}
+DIRECTORY_OWNED: dict[str, str] = {
+    "sms": N_("Your mobile number comes from the company directory; ask IT support to change it there."),
+    "email": N_("Your email address comes from the company directory; ask IT support to change it there."),
+}
+_ONLY: dict[str, str] = {
+    "sms": N_("Your mobile number is your only way to verify you. Add another before removing it."),
+    "email": N_("Your email address is your only way to verify you. Add another before removing it."),
+    "questions": N_("Your security questions are your only way to verify you. Add another before removing them."),
+}
 ACTOR = "self"  # audit actor of a change made by the signed-in person (the row's account_id says who)
 
 
@@ -100,13 +115,13 @@ class MethodsStep:
         entry = next((c for c in state.contacts if c.kind.value == kind), None)
         if kind == "questions":
             if state.questions is None:
-                return ("You have no security questions to remove.",)
+                return (gettext("You have no security questions to remove."),)
         elif entry is None:
-            return (f"You have no {label(kind)} to remove.",)
+            return (gettext(_NONE[kind]),)
         elif entry.read_only:
-            return (f"Your {label(kind)} comes from the company directory; ask IT support to change it there.",)
+            return (gettext(DIRECTORY_OWNED[kind]),)
         if kind in state.kinds() and state.count <= 1:
-            return (f"Your {label(kind)} is your only way to verify you. Add another before removing it.",)
+            return (gettext(_ONLY[kind]),)
         targets = self.notices.on_file(account_id)
         now = deps.clock.now()
         with deps.database.transaction() as session:

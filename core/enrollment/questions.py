@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from core.enrollment.deps import EnrollmentDeps
 from core.enrollment.methods import ACTOR, MethodsStep
+from core.i18n import gettext, ngettext
 from core.secrets.questions import QUESTION_POOL, Question, find_question, normalise_answer
 from core.storage.models import ChallengeAnswer
 
@@ -34,20 +35,33 @@ class QuestionsStep:
         found: list[str] = []
         unknown = [qid for qid in answers if (q := find_question(qid)) is None or q.id != qid]
         if unknown:
-            return ("Choose the questions from the list.",)
+            return (gettext("Choose the questions from the list."),)
         if len(answers) < required:
-            found.append(f"Choose and answer at least {required} questions.")
+            found.append(
+                ngettext(
+                    "Choose and answer at least %(num)d question.",
+                    "Choose and answer at least %(num)d questions.",
+                    required,
+                )
+                % {"num": required}
+            )
         personal = self._personal_words(account_id)
         seen: set[str] = set()
         for qid, answer in answers.items():
-            text = find_question(qid).text  # type: ignore[union-attr]  # checked above
+            text = gettext(find_question(qid).text)  # type: ignore[union-attr]  # checked above; read in the page's language
             normalised = normalise_answer(answer)
             if len(normalised) < MIN_ANSWER_LENGTH:
-                found.append(f"The answer to “{text}” must be at least {MIN_ANSWER_LENGTH} characters.")
+                found.append(
+                    gettext("The answer to “%(question)s” must be at least %(num)d characters.")
+                    % {"question": text, "num": MIN_ANSWER_LENGTH}
+                )
             elif any(word in normalised for word in personal):
-                found.append(f"The answer to “{text}” must not contain your name, username or employee ID.")
+                found.append(
+                    gettext("The answer to “%(question)s” must not contain your name, username or employee ID.")
+                    % {"question": text}
+                )
             if normalised in seen:
-                found.append("Each answer must be different from the others.")
+                found.append(gettext("Each answer must be different from the others."))
             seen.add(normalised)
         return tuple(dict.fromkeys(found))
 
