@@ -7,11 +7,12 @@ import html
 import re
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from app import Core
 from tests.channels.test_enroll_page import NEW_PHONE, nobody_on_file, post, sign_in
-from tests.core.conftest import add_employee, last_outbox_code
+from tests.core.conftest import OLD_PASSWORD, add_employee, last_outbox_code
 from tests.dialogs.i18n_support import english_in
 
 LANGUAGES = ["es", "de"]
@@ -68,3 +69,29 @@ def test_a_refused_questions_form_has_no_english(client: FlaskClient, core: Core
     assert english_in(shown(page)) == []
     unchosen = post(client, "/enroll/questions", question_1="first_pet", answer_1="Quokka Biscuit")
     assert unchosen.status_code == 422 and english_in(shown(unchosen.get_data(as_text=True))) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_contact_pages_problems_have_no_english(client: FlaskClient, core: Core, lang: str) -> None:
+    nobody_on_file(core)
+    speaking(client, lang)
+    sign_in(client)
+    invalid = post(client, "/enroll/contact/email", value="not an address")  # the core's validation
+    assert invalid.status_code == 422 and english_in(shown(invalid.get_data(as_text=True))) == []
+    post(client, "/enroll/contact/mobile", value=NEW_PHONE)
+    code = last_outbox_code(core, "sms")
+    wrong = post(client, "/enroll/contact/mobile/code", code="000000" if code != "000000" else "111111")
+    assert wrong.status_code == 422 and english_in(shown(wrong.get_data(as_text=True))) == []
+    too_soon = post(client, "/enroll/contact/mobile", value=NEW_PHONE)
+    assert too_soon.status_code == 429 and english_in(shown(too_soon.get_data(as_text=True))) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_sign_in_pause_has_no_english(app: Flask, core: Core, lang: str) -> None:
+    nobody_on_file(core)
+    client = speaking(app.test_client(), lang)
+    statuses = [sign_in(client, "E2001", "wrong guess 123", "10.0.0.3").status_code for _ in range(40)]
+    paused = sign_in(client, "E2001", OLD_PASSWORD, "10.0.0.3")
+    assert 429 in statuses and paused.status_code == 429
+    text = paused.get_data(as_text=True)
+    assert " UTC" in text and english_in(shown(text)) == []

@@ -66,7 +66,7 @@ def _english_fragments() -> tuple[str, ...]:
     pieces: set[str] = set()
     for message in template:
         for msgid in message.id if isinstance(message.id, tuple) else (message.id,):
-            for piece in re.split(r"\{\w+\}", msgid):
+            for piece in re.split(r"\{\w+\}|%\(\w+\)[sd]", msgid):  # str.format and %-style (pages)
                 piece = piece.strip(" .,:;()?!\"'")
                 if (len(piece.split()) >= 2 or len(piece) >= 8) and piece not in _NAMES:
                     pieces.add(piece)
