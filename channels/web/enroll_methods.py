@@ -35,7 +35,7 @@ def pending_contacts() -> dict[str, str]:
 
 
 def when(moment: datetime | None) -> str:
-    """A date people read in the page's language ("3 Dec 2026", "3 dic 2026"); the stored times are UTC."""
+    """A date in the page's language ("Dec 3, 2026", "3 dic 2026", "03.12.2026"); the stored times are UTC."""
     return format_date(moment, "medium") if moment is not None else ""
 
 
