@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.engine import Engine
 from bot.messages import Link, Reply
-from core.i18n import use_language
+from core.i18n import current_language, use_language
 from core.recovery.service import RecoveryService
 from core.support.desk import AgentInfo, SupportDesk
-from core.types import Method, SendStatus
+from core.types import Method, Requester, SendStatus
 from dialogs.prompts import TEXT
 from dialogs.recovery import RecoveryDialog
 
@@ -23,7 +23,20 @@ class SupportRelay:
     def say(self, reference: str, agent: AgentInfo, text: str) -> bool:
         """Send the agent's message to the person. False when their channel cannot push (terminal)."""
         requester = self._desk.say(reference, agent, text)
-        return self._engine.push.deliver(requester.channel, requester.user_id, [Reply(text.strip(), author="agent")])
+        with use_language(self._language_of(requester)):  # the console's request speaks the agent's language
+            reply = Reply(text.strip(), author="agent")  # its channel labels it "IT support" in reply.lang
+        return self._engine.push.deliver(requester.channel, requester.user_id, [reply])
+
+    def _language_of(self, requester: Requester) -> str:
+        """The conversation's language, read inside a no-op outside event (the default if it is busy)."""
+        spoken: list[str] = []
+
+        def note(dialog: RecoveryDialog) -> list[Reply]:
+            spoken.append(current_language())  # from_support runs this in the conversation's language
+            return []
+
+        self._engine.from_support(requester, note)
+        return spoken[0] if spoken else self._engine.language({})
 
     def close(self, reference: str, agent: AgentInfo, outcome: str) -> None:
         """Close the ticket; the person's conversation leaves hand-off (back to the bot for "returned")."""
