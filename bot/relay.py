@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from bot.engine import Engine
 from bot.messages import Link, Reply
+from core.i18n import current_language, use_language
 from core.recovery.service import RecoveryService
 from core.support.desk import AgentInfo, SupportDesk
-from core.types import Method, SendStatus
+from core.types import Method, Requester, SendStatus
 from dialogs.prompts import TEXT
+from dialogs.recovery import RecoveryDialog
 
 __all__ = ["SupportRelay"]
 
@@ -21,16 +23,39 @@ class SupportRelay:
     def say(self, reference: str, agent: AgentInfo, text: str) -> bool:
         """Send the agent's message to the person. False when their channel cannot push (terminal)."""
         requester = self._desk.say(reference, agent, text)
-        return self._engine.push.deliver(requester.channel, requester.user_id, [Reply(text.strip(), author="agent")])
+        with use_language(self._language_of(requester)):  # the console's request speaks the agent's language
+            reply = Reply(text.strip(), author="agent")  # its channel labels it "IT support" in reply.lang
+        return self._engine.push.deliver(requester.channel, requester.user_id, [reply])
+
+    def _language_of(self, requester: Requester) -> str:
+        """The conversation's language, read inside a no-op outside event (the default if it is busy)."""
+        spoken: list[str] = []
+
+        def note(dialog: RecoveryDialog) -> list[Reply]:
+            spoken.append(current_language())  # from_support runs this in the conversation's language
+            return []
+
+        self._engine.from_support(requester, note)
+        return spoken[0] if spoken else self._engine.language({})
 
     def close(self, reference: str, agent: AgentInfo, outcome: str) -> None:
         """Close the ticket; the person's conversation leaves hand-off (back to the bot for "returned")."""
         requester = self._desk.close(reference, agent, outcome)
         returned = outcome == "returned"
-        replies = self._engine.from_support(requester, lambda dialog: dialog.support_finished(returned=returned))
-        if not replies and not returned:
-            # They had left the hand-off already (the agent sent a link or a code, perhaps used): still tell them.
-            self._engine.push.deliver(requester.channel, requester.user_id, [Reply(TEXT["support_closed"])])
+
+        def finished(dialog: RecoveryDialog) -> list[Reply]:
+            replies = dialog.support_finished(returned=returned)
+            if not replies and not returned:
+                # They had left the hand-off already (the agent sent a link or a code, perhaps used): still tell
+                # them, inside the conversation's turn so the notice is in its language and in the transcript.
+                replies = [Reply(TEXT["support_closed"])]
+            return replies
+
+        if not self._engine.from_support(requester, finished) and not returned:
+            # The conversation was busy: its language can't be read now, so the notice goes in the default one.
+            with use_language(self._engine.language({})):
+                notice = Reply(TEXT["support_closed"])
+            self._engine.push.deliver(requester.channel, requester.user_id, [notice])
 
     def send_code(self, reference: str, agent: AgentInfo, method: Method, reason: str) -> SendStatus:
         """Send a code to a contact on file; the person types it in their chat and the bot carries on."""

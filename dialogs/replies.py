@@ -34,6 +34,10 @@ class Reply:
     # The language it was said in (core.i18n), for what is added to it later, outside the turn (without_link).
     lang: str = field(default_factory=current_language, compare=False, repr=False)
 
+    def in_its_language(self, message: str) -> str:
+        """A msgid (e.g. the channels' "IT support" label) in this reply's language, whatever scope renders it."""
+        return translator(self.lang).gettext(message)
+
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "text": self.text,

@@ -66,7 +66,7 @@ def message_args(reply: Reply) -> dict[str, Any]:
     """chat.postMessage arguments for one reply: an escaped fallback `text` (notifications) and blocks."""
     text = escape(reply.text)
     if reply.author == "agent":
-        text = f"*{TEXT['agent_label']}:* {text}"
+        text = f"*{reply.in_its_language(TEXT.msgid('agent_label'))}:* {text}"
     blocks: list[dict[str, Any]] = [
         # verbatim: no auto-linking of URLs or channel names in our own text either
         {"type": "section", "text": {"type": "mrkdwn", "text": text[:_SECTION_MAX], "verbatim": True}}

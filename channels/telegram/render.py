@@ -50,7 +50,9 @@ def _chunks(text: str) -> list[str]:
 def render(reply: Reply, *, link_button: bool = True) -> list[OutgoingMessage]:
     """The messages for one reply; the keyboard goes on the last. With link_button=False the link is
     written into the text instead (for a Bot API that refuses the URL in a button, e.g. a localhost URL)."""
-    text = f"{TEXT['agent_label']}: {reply.text}" if reply.author == "agent" else reply.text
+    text = (
+        f"{reply.in_its_language(TEXT.msgid('agent_label'))}: {reply.text}" if reply.author == "agent" else reply.text
+    )
     if reply.link is not None and not link_button:
         text = f"{text}\n\n{reply.link.label}: {reply.link.url}"
     chunks = _chunks(text)

@@ -15,12 +15,13 @@ import ldap3
 
 from core.directory.ldap_common import Entry, LdapDirectoryBase, LdapOperationError
 from core.directory.port import PasswordRefused
+from core.i18n import N_
 
 __all__ = ["POLICY_HINTS_CONTROL", "ActiveDirectory"]
 
 POLICY_HINTS_CONTROL = "1.2.840.113556.1.4.2239"
 _POLICY_HINTS_ON = b"\x30\x03\x02\x01\x01"  # SEQUENCE { flags INTEGER 1 }
-_REFUSAL = (
+_REFUSAL = N_(  # a msgid: the reset page translates it
     "The company directory's password rules refused this password (too short, too simple, or used before). "
     "Please choose another: long, with upper and lower case letters, digits and symbols."
 )

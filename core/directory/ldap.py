@@ -13,6 +13,7 @@ import ldap3
 
 from core.directory.ldap_common import Entry, LdapDirectoryBase, LdapOperationError
 from core.directory.port import PasswordRefused
+from core.i18n import N_
 
 __all__ = ["PPOLICY_CONTROL", "OpenLdapDirectory", "ppolicy_error"]
 
@@ -21,15 +22,16 @@ log = logging.getLogger("core.directory")
 PPOLICY_CONTROL = "1.3.6.1.4.1.42.2.27.8.5.1"
 _CONSTRAINT_VIOLATION = 19
 _NO_SUCH_ATTRIBUTE = 16
-# ppolicy error numbers (draft-behera-ldap-password-policy) -> what the person reads.
+# ppolicy error numbers (draft-behera-ldap-password-policy) -> what the person reads (msgids: the reset
+# page translates them).
 _REFUSALS = {
-    3: "The directory does not let this password be changed here. Please ask support.",
-    5: "The directory finds this password too weak or too simple. Please choose another.",
-    6: "The directory needs a longer password. Please choose a longer one.",
-    7: "Your password was changed too recently to change it again yet. Please try later or ask support.",
-    8: "It is one of your recent passwords. Please choose a new one.",
+    3: N_("The directory does not let this password be changed here. Please ask support."),
+    5: N_("The directory finds this password too weak or too simple. Please choose another."),
+    6: N_("The directory needs a longer password. Please choose a longer one."),
+    7: N_("Your password was changed too recently to change it again yet. Please try later or ask support."),
+    8: N_("It is one of your recent passwords. Please choose a new one."),
 }
-_GENERIC_REFUSAL = "The directory's password rules refused this password. Please choose another."
+_GENERIC_REFUSAL = N_("The directory's password rules refused this password. Please choose another.")
 
 
 def ppolicy_error(value: bytes | None) -> int | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from core.directory.port import Account, DirectoryUnavailable, PasswordRefused
 from core.enrollment.store import recovery_account
-from core.i18n import current_language
+from core.i18n import N_, current_language, gettext
 from core.metrics import record
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
@@ -24,15 +24,16 @@ __all__ = ["Reset"]
 # The facade's logger name, as before the split, so logging configuration keeps matching.
 log = logging.getLogger("core.recovery")
 
-_NOT_SAVED_LINK_SPENT = (
+# Messages for the reset page are msgids, read through gettext in the page's language (its request scope).
+_NOT_SAVED_LINK_SPENT = N_(
     "We couldn't save your new password, so it has not changed. This link can't be used again: "
     'go back to the chat and say "new link" to get a fresh one.'
 )
 
-_DIRECTORY_DOWN = "We can't reach the company directory just now, so nothing has changed. Please try again shortly."
+_DIRECTORY_DOWN = N_("We can't reach the company directory just now, so nothing has changed. Please try again shortly.")
 
 # On DONE, ResetOutcome.problems are notes: the directory will ask for another change (RESETDESK_LDAP_FORCE_CHANGE).
-_MUST_CHANGE = "The portal will ask you to choose another new password the next time you sign in."
+_MUST_CHANGE = N_("The portal will ask you to choose another new password the next time you sign in.")
 
 
 class Reset:
@@ -99,7 +100,9 @@ class Reset:
         verdict = self._deps.passwords.check(password, account.personal_words)
         history = self._deps.limits.password_history
         if verdict.ok and self._deps.directory.is_recent_password(account_id, password, history):
-            return verdict.refused_because(f"It is one of your last {history} passwords; choose a new one.")
+            return verdict.refused_because(
+                gettext("It is one of your last {count} passwords; choose a new one.").format(count=history)
+            )
         return verdict
 
     def link_is_valid(self, token: str) -> bool:
@@ -116,11 +119,11 @@ class Reset:
         try:
             account = self._deps.directory.get(account_id)
         except DirectoryUnavailable:  # nothing spent: the link works again once the directory is back
-            return ResetOutcome(ResetStatus.FAILED, (_DIRECTORY_DOWN,))
+            return ResetOutcome(ResetStatus.FAILED, (gettext(_DIRECTORY_DOWN),))
         if account is None:
             return ResetOutcome(ResetStatus.INVALID_LINK)
         if new_password != confirmation:
-            return ResetOutcome(ResetStatus.MISMATCH, ("The two passwords are not the same.",))
+            return ResetOutcome(ResetStatus.MISMATCH, (gettext("The two passwords are not the same."),))
         verdict = self._judge(account_id, account, new_password)
         if not verdict.ok:
             return ResetOutcome(ResetStatus.REJECTED, verdict.problems, verdict.score)
@@ -139,9 +142,10 @@ class Reset:
                     "saving a new password failed (%s), and so did giving the reset link back (%s)",
                     type(exc).__name__, type(release_exc).__name__,
                 )  # fmt: skip
-                return ResetOutcome(ResetStatus.FAILED, (_NOT_SAVED_LINK_SPENT,))
+                return ResetOutcome(ResetStatus.FAILED, (gettext(_NOT_SAVED_LINK_SPENT),))
             if isinstance(exc, PasswordRefused):  # the directory's own policy: explain, the link stays usable
-                return ResetOutcome(ResetStatus.REJECTED, exc.problems, verdict.score)
+                refused = tuple(gettext(problem) for problem in exc.problems)  # the directory's msgids
+                return ResetOutcome(ResetStatus.REJECTED, refused, verdict.score)
             log.error("saving a new password failed (%s); the reset link stays usable", type(exc).__name__)
             return ResetOutcome(ResetStatus.FAILED)
         requester = None
@@ -153,7 +157,7 @@ class Reset:
                     requester = Requester(recovery.channel, recovery.channel_user)
         except Exception as exc:  # the password IS changed: say so, and leave a loud trace for operators
             log.error("password changed, but closing codes/notifying/auditing failed (%s)", type(exc).__name__)
-        notes = (_MUST_CHANGE,) if self._deps.limits.directory_forces_change else ()
+        notes = (gettext(_MUST_CHANGE),) if self._deps.limits.directory_forces_change else ()
         return ResetOutcome(ResetStatus.DONE, notes, verdict.score, handle=recovery_id, requester=requester)
 
     def _after_change(self, account_id: int, recovery_id: str | None, change: str, *, actor: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from zxcvbn import zxcvbn
 
+from core.i18n import N_, current_language, gettext, ngettext
 from core.secrets.breached import BreachedPasswords
 
 __all__ = ["BREACHED", "PasswordPolicy", "PolicyResult", "normalise_password"]
@@ -27,9 +28,12 @@ _WORD_SPLIT = re.compile(r"[^\w]+|_")
 # different people's passwords at once could see each other's words; serialise the calls.
 _ZXCVBN_LOCK = threading.Lock()
 
-_COMMON = "This is a common password (or close to one) that attackers try first; choose something nobody else would."
-_GUESSABLE = "This password is too easy to guess; make it longer or less predictable."
-BREACHED = (
+_COMMON = N_(
+    "This is a common password (or close to one) that attackers try first; choose something nobody else would."
+)
+_GUESSABLE = N_("This password is too easy to guess; make it longer or less predictable.")
+# BREACHED and the rest are msgids: read them through gettext, in the language of the page or turn.
+BREACHED = N_(
     "This password is on a list of passwords exposed in data breaches, so attackers try it first; "
     "choose one nobody else uses."
 )
@@ -77,40 +81,53 @@ class PasswordPolicy:
         length = len(candidate)  # code points, after NFKC
         if length < self.min_length:
             problems.append(
-                f"Use at least {self.min_length} characters (this one has {length}). "
-                "A few unrelated words make a long password that is easy to remember."
+                ngettext(
+                    "Use at least {minimum} character (this one has {length}). "
+                    "A few unrelated words make a long password that is easy to remember.",
+                    "Use at least {minimum} characters (this one has {length}). "
+                    "A few unrelated words make a long password that is easy to remember.",
+                    self.min_length,
+                ).format(minimum=self.min_length, length=length)
             )
         elif length > self.max_length:
-            problems.append(f"Use at most {self.max_length} characters (this one has {length}).")
+            problems.append(
+                gettext("Use at most {maximum} characters (this one has {length}).").format(
+                    maximum=self.max_length, length=length
+                )
+            )
 
         if any(unicodedata.category(ch) == "Cc" for ch in candidate):
             # NUL cuts a password short in C-based systems (LDAP servers, PAM), so what is saved would not be what
             # was typed; other control characters can't be typed reliably at every sign-in screen.
-            problems.append("Leave out control characters (such as NUL or tab); they can't be typed at every sign-in.")
+            problems.append(
+                gettext("Leave out control characters (such as NUL or tab); they can't be typed at every sign-in.")
+            )
 
         folded = candidate.casefold()
         if any(word in folded for word in words):
             problems.append(
-                "Leave out your name, username, employee ID and email address; "
-                "they are the first things an attacker tries."
+                gettext(
+                    "Leave out your name, username, employee ID and email address; "
+                    "they are the first things an attacker tries."
+                )
             )
 
         score = 0
         if self.min_length <= length <= self.max_length:
             breached = self.breached.is_breached(candidate)
             if breached:
-                problems.append(BREACHED)
+                problems.append(gettext(BREACHED))
             result = _strength(candidate, words)
             score = int(result["score"])
             if score < self.min_strength and not breached:  # "breached" already says attackers try it
-                problems.append(_COMMON if _is_common(result) else _GUESSABLE)
-            if score < self.min_strength:
+                problems.append(gettext(_COMMON if _is_common(result) else _GUESSABLE))
+            if score < self.min_strength and current_language() == "en":  # zxcvbn speaks English only
                 feedback = result.get("feedback", {})
                 if feedback.get("warning"):
                     suggestions.append(str(feedback["warning"]))
                 suggestions.extend(str(s) for s in feedback.get("suggestions", ()))
         if problems and not suggestions and length <= self.max_length:
-            suggestions.append("Try a passphrase of four or more unrelated words.")
+            suggestions.append(gettext("Try a passphrase of four or more unrelated words."))
         return PolicyResult(
             ok=not problems,
             score=score,
