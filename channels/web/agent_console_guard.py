@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import Response, abort, redirect, request, url_for
 
 from channels.web.security import require_csrf
+from core.i18n import gettext
 from core.support.access import AgentAccess
 from core.support.desk import AgentInfo
 
@@ -40,7 +41,7 @@ class ConsoleGuard:
             agent = self.current()
             if agent is None:
                 if request.path.startswith("/agent/api/"):
-                    abort(401, description="Sign in again.")
+                    abort(401, description=gettext("Sign in again."))
                 return redirect(url_for("agent.login"))
             if request.method == "POST":
                 require_csrf()

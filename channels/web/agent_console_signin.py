@@ -14,6 +14,7 @@ from flask import Blueprint, Response, redirect, render_template, request, sessi
 
 from channels.web.agent_console_guard import ConsoleGuard
 from channels.web.security import csrf_token, require_csrf
+from core.i18n import gettext as _
 from core.secrets.ratelimit import Limit, RateLimiter
 from core.support.access import AgentAccess
 from core.support.desk import AgentInfo
@@ -64,7 +65,7 @@ def register_sign_in(console: Blueprint, guard: ConsoleGuard, access: AgentAcces
             return refused
         agent = access.desk.authenticate(username, request.form.get("password", ""))
         if agent is None:
-            return render_template("agent_login.html", error="Wrong username or password.", csrf=csrf_token()), 401
+            return render_template("agent_login.html", error=_("Wrong username or password."), csrf=csrf_token()), 401
         if access.second_factor(agent.id) == "none":
             return signed_in(agent)
         session.clear()
@@ -87,7 +88,7 @@ def register_sign_in(console: Blueprint, guard: ConsoleGuard, access: AgentAcces
                 agent = access.desk.agent(state["id"])
                 if agent is not None:
                     return signed_in(agent)
-            error = "That code is not right or was already used; wait for the next one and try again."
+            error = _("That code is not right or was already used; wait for the next one and try again.")
         factor = access.second_factor(state["id"])
         enrollment = access.two_factor.pending(state["id"]) if factor == "enroll" else None
         page = render_template("agent_code.html", error=error, enrollment=enrollment, csrf=csrf_token())

@@ -10,10 +10,11 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from bot.relay import SupportRelay
 from channels.web.agent_console_guard import ConsoleGuard
 from channels.web.security import csrf_token
-from core.support.desk import AgentInfo, SupportDesk, TicketError
+from core.i18n import gettext as _
+from core.support.desk import AgentInfo, SupportDesk, TicketError, TicketView
 from core.types import Method, SendStatus
 
-__all__ = ["register_ticket_views"]
+__all__ = ["register_ticket_views", "reset_words"]
 
 
 def register_ticket_views(console: Blueprint, guard: ConsoleGuard, desk: SupportDesk, relay: SupportRelay) -> None:
@@ -27,20 +28,22 @@ def register_ticket_views(console: Blueprint, guard: ConsoleGuard, desk: Support
     @console.get("/api/queue")
     @signed_in
     def queue_json(agent: AgentInfo) -> Response:
-        return jsonify(tickets=desk.queue())
+        return jsonify(tickets=[{**t, "reason_text": _(t["reason_text"])} for t in desk.queue()])
 
     @console.get("/tickets/<reference>")
     @signed_in
     def ticket(agent: AgentInfo, reference: str) -> str:
         view = _view_or_404(desk, reference)
-        return render_template("agent_ticket.html", agent=agent, ticket=view, csrf=csrf_token())
+        return render_template(
+            "agent_ticket.html", agent=agent, ticket=view, reset=reset_words(view), csrf=csrf_token()
+        )
 
     @console.get("/api/tickets/<reference>/messages")
     @signed_in
     def ticket_messages(agent: AgentInfo, reference: str) -> Response:
         after = request.args.get("after", "0")
         view = _view_or_404(desk, reference, after=int(after) if after.isdigit() and len(after) <= 18 else 0)
-        return jsonify(messages=view.messages, status=view.status, agent=view.agent_name, reset=view.reset_state)
+        return jsonify(messages=view.messages, status=view.status, agent=view.agent_name, reset=reset_words(view))
 
     @console.post("/api/tickets/<reference>/messages")
     @signed_in
@@ -48,7 +51,7 @@ def register_ticket_views(console: Blueprint, guard: ConsoleGuard, desk: Support
         body = request.get_json(silent=True)
         text = body.get("text") if isinstance(body, dict) else None
         if not isinstance(text, str) or not text.strip():
-            abort(400, description="Type a message first.")
+            abort(400, description=_("Type a message first."))
         text = text.replace("\x00", "")
         try:
             delivered = relay.say(reference, agent, text)
@@ -60,33 +63,33 @@ def register_ticket_views(console: Blueprint, guard: ConsoleGuard, desk: Support
     @signed_in
     def take(agent: AgentInfo, reference: str) -> Any:
         if not desk.take(reference, agent):
-            flash("Another agent took this ticket first.")
+            flash(_("Another agent took this ticket first."))
         return redirect(url_for("agent.ticket", reference=reference))
 
     @console.post("/tickets/<reference>/close")
     @signed_in
     def close(agent: AgentInfo, reference: str) -> Any:
-        return _act(reference, lambda: relay.close(reference, agent, request.form.get("outcome", "")), "Ticket closed.",
-                    to_queue=True)  # fmt: skip
+        outcome = request.form.get("outcome", "")
+        return _act(reference, lambda: relay.close(reference, agent, outcome), _("Ticket closed."), to_queue=True)
 
     @console.post("/tickets/<reference>/send-code")
     @signed_in
     def send_code(agent: AgentInfo, reference: str) -> Any:
         method = {"email": Method.EMAIL, "sms": Method.SMS}.get(request.form.get("method", ""))
         if method is None:
-            abort(400, description="Choose email or SMS.")
+            abort(400, description=_("Choose email or SMS."))
 
         def act() -> None:
             if relay.send_code(reference, agent, method, request.form.get("reason", "")) is not SendStatus.SENT:
-                raise TicketError("The code could not be sent by that method; try the other one.")
+                raise TicketError(_("The code could not be sent by that method; try the other one."))
 
-        return _act(reference, act, "Code sent. The person types it in their chat.")
+        return _act(reference, act, _("Code sent. The person types it in their chat."))
 
     @console.post("/tickets/<reference>/send-link")
     @signed_in
     def send_link(agent: AgentInfo, reference: str) -> Any:
         return _act(reference, lambda: relay.send_link(reference, agent, request.form.get("reason", "")),
-                    "Reset link sent to the person's chat.")  # fmt: skip
+                    _("Reset link sent to the person's chat."))  # fmt: skip
 
 
 def _act(reference: str, action: Callable[[], object], done: str, *, to_queue: bool = False) -> Response:
@@ -94,7 +97,7 @@ def _act(reference: str, action: Callable[[], object], done: str, *, to_queue: b
         action()
         flash(done)
     except (TicketError, ValueError) as exc:
-        flash(str(exc))
+        flash(_(str(exc)))  # core's ticket errors are catalog msgids where translated
         to_queue = False
     target = url_for("agent.queue") if to_queue else url_for("agent.ticket", reference=reference)
     return redirect(target)  # type: ignore[return-value]
@@ -104,4 +107,11 @@ def _view_or_404(desk: SupportDesk, reference: str, *, after: int = 0) -> Any:
     try:
         return desk.view(reference, after=after)
     except TicketError:
-        abort(404, description="No such ticket.")
+        abort(404, description=_("No such ticket."))
+
+
+def reset_words(view: TicketView) -> str:
+    """The ticket's reset state in the agent's language (TicketView.reset_state is the English form)."""
+    if view.reset_completed_at is None:
+        return _("Not done yet")
+    return _("Completed %(when)s UTC") % {"when": view.reset_completed_at.strftime("%Y-%m-%d %H:%M")}

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from channels.web.agent_console_guard import ConsoleGuard
+from core.i18n import N_, gettext
 from core.reports.figures import Figures, Reports
 from core.reports.labels import PERIODS
 from core.support.desk import AgentInfo
@@ -18,7 +19,8 @@ from core.support.desk import AgentInfo
 __all__ = ["register_report_views"]
 
 _DEFAULT_DAYS = 30
-_COVERAGE = {"0": "no way", "1": "1 way", "2": "2 ways", "3+": "3 or more ways"}  # Coverage.by_count's buckets
+# Coverage.by_count's buckets, as msgids (read with gettext where shown)
+_COVERAGE = {"0": N_("no way"), "1": N_("1 way"), "2": N_("2 ways"), "3+": N_("3 or more ways")}
 
 
 def register_report_views(console: Blueprint, guard: ConsoleGuard, reports: Reports) -> None:
@@ -60,14 +62,15 @@ def register_report_views(console: Blueprint, guard: ConsoleGuard, reports: Repo
 
 def _admin_only(agent: AgentInfo) -> None:
     if not agent.admin:
-        abort(403, description="The reports are for admins (create-agent --admin).")
+        abort(403, description=gettext("The reports are for admins (create-agent --admin)."))
 
 
 def _days(raw: str | None) -> int:
     if raw is None:
         return _DEFAULT_DAYS
     if not raw.isdigit() or int(raw) not in PERIODS:
-        abort(400, description=f"Choose a period of {', '.join(map(str, PERIODS))} days.")
+        periods = ", ".join(map(str, PERIODS))
+        abort(400, description=gettext("Choose a period of %(periods)s days.") % {"periods": periods})
     return int(raw)
 
 
@@ -75,12 +78,12 @@ def _since(raw: str | None) -> datetime:
     try:
         return datetime.combine(date.fromisoformat(raw or ""), time())
     except ValueError:
-        abort(400, description="since must be a date, YYYY-MM-DD.")
+        abort(400, description=gettext("since must be a date, YYYY-MM-DD."))
 
 
 def duration(seconds: int | None) -> str:
     if seconds is None:
-        return "no resets yet"
+        return gettext("no resets yet")
     minutes, rest = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     if hours:
@@ -91,22 +94,23 @@ def duration(seconds: int | None) -> str:
 
 
 def _series(title: str, values: Mapping[str, int]) -> dict[str, Any]:
-    return {"title": title, "labels": list(values), "values": list(values.values())}
+    """A chart's title and labels in the reader's language (labels already in words pass through unchanged)."""
+    return {"title": gettext(title), "labels": [gettext(label) for label in values], "values": list(values.values())}
 
 
 def chart_data(figures: Figures) -> dict[str, dict[str, Any]]:
     """What each chart draws, by the id of its canvas; the page's tables show the same numbers."""
     o = figures.outcomes
-    outcomes = {"completed on their own": o.completed, "handed off": o.handed_off, "abandoned": o.abandoned,
-                "unfinished": o.unfinished}  # fmt: skip
+    outcomes = {N_("completed on their own"): o.completed, N_("handed off"): o.handed_off,
+                N_("abandoned"): o.abandoned, N_("unfinished"): o.unfinished}  # fmt: skip
     charts = {
-        "chart-outcomes": _series("Recoveries started, by outcome", outcomes),
-        "chart-methods": _series("Completions by method", figures.completions_by_method),
-        "chart-channels": _series("Completions by channel", figures.completions_by_channel),
-        "chart-reasons": _series("Hand-offs by reason", figures.handoff_reasons),
-        "chart-failures": _series("Failed verifications by method", figures.failures_by_method),
+        "chart-outcomes": _series(N_("Recoveries started, by outcome"), outcomes),
+        "chart-methods": _series(N_("Completions by method"), figures.completions_by_method),
+        "chart-channels": _series(N_("Completions by channel"), figures.completions_by_channel),
+        "chart-reasons": _series(N_("Hand-offs by reason"), figures.handoff_reasons),
+        "chart-failures": _series(N_("Failed verifications by method"), figures.failures_by_method),
     }
     if figures.coverage is not None:
         by_count = {label: figures.coverage.by_count.get(n, 0) for n, label in _COVERAGE.items()}
-        charts["chart-coverage"] = _series("Employees by number of ways to verify", by_count)
+        charts["chart-coverage"] = _series(N_("Employees by number of ways to verify"), by_count)
     return charts

@@ -100,5 +100,5 @@ def test_the_demo_and_enrollment_pages_follow_the_browser(client: FlaskClient) -
     assert '<html lang="es">' in sign_in and "Tus métodos de recuperación" in sign_in
 
 
-def test_the_agent_console_says_it_is_english_while_it_is_not_translated(client: FlaskClient) -> None:
-    assert html_lang(client, "/agent/login", "es") == "en"
+def test_the_agent_console_speaks_the_agents_language(client: FlaskClient) -> None:
+    assert html_lang(client, "/agent/login", "es") == "es"  # more in tests/channels/test_console_language.py

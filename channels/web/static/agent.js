@@ -3,6 +3,9 @@
 "use strict";
 (function () {
   const POLL_MS = 2500;
+  const block = document.getElementById("agent-strings");  // the page's words, in the agent's language
+  const WORDS = block ? JSON.parse(block.textContent) : {};
+  function word(key, fallback) { return WORDS[key] || fallback; }
 
   function cell(row, text) {
     const td = document.createElement("td");
@@ -30,7 +33,7 @@
       document.getElementById("queue-empty").hidden = rows.length > 0;
       status.textContent = "";
     } catch (error) {
-      status.textContent = "Connection lost — retrying…";
+      status.textContent = word("lost", "Connection lost — retrying…");
     }
   }
 
@@ -39,7 +42,7 @@
     item.className = "from-" + sender;
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = ({ person: "Person", agent: "Agent", system: "—" }[sender] || sender) + ":";
+    who.textContent = ({ person: word("person", "Person"), agent: word("agent", "Agent"), system: "—" }[sender] || sender) + ":";
     item.append(who, " " + text);
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
@@ -77,10 +80,10 @@
       const body = await response.json().catch(function () { return {}; });
       if (response.ok) {
         input.value = "";
-        status.textContent = body.delivered ? "Sent." : "Saved; this person's channel shows it on their next message.";
+        status.textContent = body.delivered ? word("sent", "Sent.") : word("saved", "Saved; this person's channel shows it on their next message.");
         refreshLive(log);
       } else {
-        status.textContent = body.message || "Not sent.";
+        status.textContent = body.message || word("not_sent", "Not sent.");
       }
       input.focus();
     });

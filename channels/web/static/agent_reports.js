@@ -6,13 +6,16 @@
   // Colour-blind-safe (Okabe-Ito), dark enough to read against white.
   const COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#6b6b6b"];
 
+  const block = document.getElementById("agent-strings");  // the console's words (agent_base.html)
+  const none = (block && JSON.parse(block.textContent).none) || "none in this period";
+
   function draw(canvas, series) {
     const empty = series.values.length === 0;
     // eslint-disable-next-line no-undef
     return new Chart(canvas, {
       type: "bar",
       data: {
-        labels: empty ? ["none in this period"] : series.labels,
+        labels: empty ? [none] : series.labels,
         datasets: [{
           label: series.title,
           data: empty ? [0] : series.values,
