@@ -34,17 +34,17 @@ def request_hint() -> str | None:
 def page_language() -> str:
     """This request's language (computed once): the hint, then Accept-Language, else the default."""
     if "rd_lang" not in g:
-        languages, default = current_app.extensions.get(_KEY, ((SOURCE_LANGUAGE,), SOURCE_LANGUAGE))
+        languages, default = current_app.config.get(_KEY, ((SOURCE_LANGUAGE,), SOURCE_LANGUAGE))
         g.rd_lang = negotiate([request_hint(), request.headers.get("Accept-Language")], languages, default)
     return str(g.rd_lang)
 
 
-_KEY = "resetdesk_i18n"
+_KEY = "RESETDESK_PAGE_LANGUAGES"  # in the app config: app.extensions holds only the one typed Wiring
 
 
 def install_i18n(app: Flask, languages: Iterable[str], default: str) -> None:
     """Flask-Babel with our selector, the templates' gettext from core.i18n, and each request in its language."""
-    app.extensions[_KEY] = (tuple(languages), default)
+    app.config[_KEY] = (tuple(languages), default)
 
     def select() -> str:
         lang = page_language()
