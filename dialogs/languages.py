@@ -28,12 +28,21 @@ def language_request(text: str) -> str | None:
     clean = normalise(text).strip(" .!?¡¿")
     if len(clean) > 30:
         return None
-    if clean in _ASK or any(similar(clean, word) for word in _ASK if " " not in word):
+    if clean in _ASK or any(_typo_of(clean, word) for word in _ASK):
         return CHOOSE
     for code, names in _NAMES.items():
-        if clean in names or any(similar(clean, name) for name in names if " " not in name):
+        if clean in names or any(_typo_of(clean, name) for name in names):
             return code
     return None
+
+
+def _typo_of(typed: str, word: str) -> bool:
+    """A typo of a one-word name, for words long enough that a typo can't be a short username ("alan" is
+    someone's username at the ID prompt, not "alemán")."""
+    return (
+        " " not in word and typed.isalpha() and len(typed) >= 6 and abs(len(typed) - len(word)) <= 1
+        and similar(typed, word)
+    )  # fmt: skip
 
 
 def language_choices(languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> tuple[tuple[str, str], ...]:

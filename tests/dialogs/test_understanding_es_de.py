@@ -85,3 +85,13 @@ def test_greetings_switches_and_identifiers() -> None:
     assert find_identifier("Olvidé mi contraseña, soy jsmith", loose=False) == "jsmith"
     assert find_identifier("Mein Benutzername ist jsmith", loose=False) == "jsmith"
     assert find_identifier("mi número de empleado es E1001", loose=False) == "E1001"
+
+
+@pytest.mark.parametrize("username", ["alan", "ingl", "aleman1", "germ4n", "deut"])
+def test_a_username_is_not_read_as_a_language_typo(username: str) -> None:
+    assert language_request(username) is None  # at the ID prompt these are people, not languages
+
+
+@pytest.mark.parametrize(("typed", "code"), [("deustch", "de"), ("espanol", "es"), ("englsh", "en"), ("Deutsch", "de")])
+def test_language_names_with_typos_still_switch(typed: str, code: str) -> None:
+    assert language_request(typed) == code
