@@ -30,8 +30,8 @@ from core.storage.models import OutboxMessage
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
 from tests.support import json_request
-from tests.support.processes import stop_process_group
-from tests.support.scale_out import _environment, _free_port, _gunicorn_missing, _wait_until_up
+from tests.support.processes import stop_process_group, wait_until_ready
+from tests.support.scale_out import _environment, _free_port, _gunicorn_missing
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(_gunicorn_missing(), reason="gunicorn is not installed")]
 
@@ -104,7 +104,7 @@ def site(make_core: CoreFactory, database: Database, tmp_path: Path) -> Iterator
             stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        _wait_until_up(server, port, log)
+        wait_until_ready(server, f"http://127.0.0.1:{port}", log)
         yield Site(port, access_log)
     finally:
         stop_process_group(server)
