@@ -7,24 +7,19 @@ no query string and no Referer, whatever the request carried."""
 from __future__ import annotations
 
 import os
-import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from app import Core
 from core.settings import PROJECT_ROOT
-from core.storage.models import OutboxMessage
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
-from tests.support.processes import stop_process_group, wait_until_ready
+from tests.support.live_gunicorn import LiveGunicorn, free_port
+from tests.support.processes import wait_until_ready
 from tests.support.web_client import WebClient
 
 CONF = PROJECT_ROOT / "deploy" / "gunicorn.conf.py"
@@ -33,39 +28,15 @@ MARKER = "QueryMarker7781"  # put in a query string and a Referer: must not be l
 
 
 @dataclass
-class Served:
-    url: str
-    core: Core
-    logs: Path
-    metrics: Path
-    processes: list[subprocess.Popen[bytes]]
-
-    def stop(self) -> None:
-        for process in self.processes:
-            stop_process_group(process)
-
-    def sent_code(self) -> str:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with self.core.database.transaction() as session:
-                body = session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id.desc())).first()
-            if body is not None:
-                return re.search(r"\b(\d{6,10})\b", body).group(1)  # type: ignore[union-attr]
-            time.sleep(0.1)
-        raise AssertionError("the delivery worker sent no code within 20 s")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+class Served(LiveGunicorn):
+    metrics: Path = Path()  # the PROMETHEUS_MULTIPROC_DIR the conf was given
 
 
 @pytest.fixture
 def served(make_core: CoreFactory, tmp_path: Path) -> Iterator[Served]:
     core = make_core()
     add_employee(core)
-    port, logs, metrics = _free_port(), tmp_path / "logs", tmp_path / "metrics"
+    port, logs, metrics = free_port(), tmp_path / "logs", tmp_path / "metrics"
     logs.mkdir()
     metrics.mkdir()
     gone = subprocess.Popen(["true"])  # a pid that is certainly not running any more
@@ -91,7 +62,7 @@ def served(make_core: CoreFactory, tmp_path: Path) -> Iterator[Served]:
             processes.append(subprocess.Popen(
                 argv, cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
             ))  # fmt: skip
-    server = Served(f"http://127.0.0.1:{port}", core, logs, metrics, processes)
+    server = Served(f"http://127.0.0.1:{port}", core, logs, processes, metrics)
     try:
         wait_until_ready(server.processes[0], server.url, server.logs / "stdout.log")
         yield server

@@ -11,14 +11,10 @@ missing or look-alike token (the conversation's key, its audit pseudonym) gets t
 from __future__ import annotations
 
 import os
-import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,50 +23,21 @@ from sqlalchemy import select
 from app import Core
 from core.secrets.pseudonyms import Pseudonyms
 from core.settings import PROJECT_ROOT
-from core.storage.models import AuditEvent, Base, OutboxMessage
+from core.storage.models import AuditEvent, Base
 from tests.conftest import CoreFactory
 from tests.core.conftest import add_employee
-from tests.support.processes import stop_process_group, wait_until_ready
+from tests.support.live_gunicorn import LiveGunicorn, free_port
+from tests.support.processes import wait_until_ready
 from tests.support.web_client import Answer, WebClient
 
 NEW_PASSWORD = "maple river quietly 1987 lantern"
-
-
-@dataclass
-class LiveGunicorn:
-    url: str
-    core: Core
-    logs: Path
-    processes: list[subprocess.Popen[bytes]]  # gunicorn, and the delivery worker beside it (as in production)
-
-    def stop(self) -> None:
-        """Stop gunicorn (its process group) and the worker, so every log line is flushed."""
-        for process in self.processes:
-            stop_process_group(process)
-
-    def sent_code(self) -> str:
-        """The code in the newest outbox email, once the delivery worker process has sent it."""
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with self.core.database.transaction() as session:
-                body = session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id.desc())).first()
-            if body is not None:
-                return re.search(r"\b(\d{6,10})\b", body).group(1)  # type: ignore[union-attr]
-            time.sleep(0.1)
-        raise AssertionError("the delivery worker sent no code within 20 s")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 def gunicorn(make_core: CoreFactory, tmp_path: Path) -> Iterator[LiveGunicorn]:
     core = make_core()
     add_employee(core)
-    port, logs = _free_port(), tmp_path / "logs"
+    port, logs = free_port(), tmp_path / "logs"
     logs.mkdir()
     config = tmp_path / "gunicorn_conf.py"
     config.write_text(  # the application's own loggers (and SQLAlchemy's) at DEBUG, into app.log
