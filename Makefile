@@ -42,7 +42,7 @@ lint: $(STAMP)
 translations: $(STAMP)
 	$(VENV)/bin/pybabel extract --no-location --omit-header -F babel.cfg -k N_ \
 		-o translations/messages.pot --ignore-dirs='.* tests bench' dialogs bot core channels/web
-	$(VENV)/bin/pybabel update --no-fuzzy-matching --no-wrap --ignore-pot-creation-date -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete --no-wrap --ignore-pot-creation-date -i translations/messages.pot -d translations
 
 diagram: $(STAMP)
 	$(PY) -m dialogs.diagram

@@ -44,6 +44,7 @@ __all__ = [
     "language_list",
     "negotiate",
     "ngettext",
+    "spoken_language",
     "supported",
     "translator",
     "use_language",
@@ -55,7 +56,7 @@ DEFAULT_LANGUAGES = ("en", "es", "de")
 SOURCE_LANGUAGE = "en"  # the msgids are English: no catalog needed
 PSEUDO = "en-XA"
 _pseudo_on = False
-_current: ContextVar[str] = ContextVar("resetdesk_language", default=SOURCE_LANGUAGE)
+_current: ContextVar[str | None] = ContextVar("resetdesk_language", default=None)  # None: no turn speaks
 _TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z0-9]{2,8}))?$")
 
 
@@ -135,11 +136,11 @@ def translator(lang: str) -> Translator:
 
 def gettext(message: str) -> str:
     """`message` in the current turn's language."""
-    return _translations(_current.get()).gettext(message)
+    return _translations(current_language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translations(_current.get()).ngettext(singular, plural, n)
+    return _translations(current_language()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
@@ -173,11 +174,18 @@ class Translated(Mapping[K, str]):
 
 def weekday(moment: datetime, *, abbreviated: bool = False) -> str:
     """The day's name in the current language ("Monday", "lunes", "Montag"; "Mon", "lun", "Mo.")."""
-    lang = _current.get()
+    lang = current_language()
     return format_date(moment, "EEE" if abbreviated else "EEEE", locale="en" if lang == PSEUDO else lang)
 
 
 def current_language() -> str:
+    """The language being spoken; English (the msgids) outside any `use_language`."""
+    return _current.get() or SOURCE_LANGUAGE
+
+
+def spoken_language() -> str | None:
+    """The language of the current turn or request, or None outside one (a command, the worker, a test),
+    where the caller chooses: the configured default, or what was recorded before."""
     return _current.get()
 
 

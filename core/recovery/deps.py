@@ -52,6 +52,7 @@ class RecoveryLimits:
     support_hours: str | None
     support_minutes_per_ticket: int
     directory_forces_change: bool  # the directory asks for another change at next sign-in (LDAP_FORCE_CHANGE)
+    default_language: str = "en"  # a recovery begun outside a chat turn (no language spoken) records this
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RecoveryLimits:
@@ -68,6 +69,7 @@ class RecoveryLimits:
             support_hours=settings.support_hours,
             support_minutes_per_ticket=settings.support_minutes_per_ticket,
             directory_forces_change=settings.directory != "sql" and settings.ldap_force_change,
+            default_language=settings.default_language,
         )
 
 

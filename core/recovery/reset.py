@@ -11,7 +11,7 @@ from typing import Any
 
 from core.directory.port import Account, DirectoryUnavailable, PasswordRefused
 from core.enrollment.store import recovery_account
-from core.i18n import N_, current_language, gettext
+from core.i18n import N_, gettext, ngettext, spoken_language
 from core.metrics import record
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load
@@ -49,7 +49,8 @@ class Reset:
         with self._deps.database.transaction() as session:
             recovery = self._standing.verified(session, handle)
             assert recovery.account_id is not None  # only known accounts can be verified
-            recovery.lang = current_language()  # the person may have switched since the start; the page follows
+            # The person may have switched since the start; the page follows. Outside a turn, keep what was recorded.
+            recovery.lang = spoken_language() or recovery.lang
             # Capped per verification: whoever holds the chat can't mint links without end. One issuer at a
             # time (the hold), so parallel "new link" requests can't all slip under the cap.
             self._deps.failures.hold(session, [recovery.subject])
@@ -69,7 +70,7 @@ class Reset:
             recovery = self._standing.verified(session, handle)
             account_id = recovery.account_id
             assert account_id is not None
-            recovery.lang = current_language()  # the chat's language now (the person may have switched)
+            recovery.lang = spoken_language() or recovery.lang  # the chat's language now (they may have switched)
         self._deps.directory.unlock(account_id)
         self._after_change(account_id, handle, "unlocked", actor=self._requester_subject(handle))
 
@@ -101,7 +102,11 @@ class Reset:
         history = self._deps.limits.password_history
         if verdict.ok and self._deps.directory.is_recent_password(account_id, password, history):
             return verdict.refused_because(
-                gettext("It is one of your last {count} passwords; choose a new one.").format(count=history)
+                ngettext(
+                    "It is your current password; choose a new one.",
+                    "It is one of your last {count} passwords; choose a new one.",
+                    history,
+                ).format(count=history)
             )
         return verdict
 

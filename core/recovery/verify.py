@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core.delivery.notify import code_email, code_sms
 from core.delivery.queue import Outgoing
 from core.directory.port import Account
-from core.i18n import current_language
+from core.i18n import spoken_language
 from core.metrics import record
 from core.recovery.deps import RecoveryDeps
 from core.recovery.standing import Standing, actor, load, subjects
@@ -61,7 +61,8 @@ class Verification:
                     verified_steps=[],
                     drawn_questions=[],
                     created_at=self._deps.clock.now(),
-                    lang=current_language(),  # the chat turn's: core.i18n.use_language
+                    # The chat turn's (core.i18n.use_language); outside a turn, the configured default.
+                    lang=spoken_language() or self._deps.limits.default_language,
                 )
             )
             # Whether the identifier matched is recorded by account_id being set or not; the typed text is not.

@@ -54,6 +54,13 @@ def test_the_live_check_refuses_one_of_the_last_5_like_submit_does(app: Flask, c
     assert status == 422 and LAST_5 in page
 
 
+def test_a_history_of_one_says_current_password_not_last_1_passwords(make_app: AppFactory) -> None:
+    app, core = make_app(password_history=1)
+    client, _, html, _ = open_page(app, core)
+    live = check(client, html, OLD_PASSWORD)
+    assert live["problems"] == ["It is your current password; choose a new one."]
+
+
 def test_the_live_check_names_names_and_ids(app: Flask, core: Core) -> None:
     client, _, html, _ = open_page(app, core)
     live = check(client, html, "Jordan violin harbour 1987 e1001")

@@ -100,6 +100,23 @@ def test_a_recovery_keeps_the_language_it_was_started_in(core: Core) -> None:
         assert session.scalars(select(Recovery.lang).where(Recovery.id == handle)).one() == "es"
 
 
+def test_a_recovery_begun_outside_a_chat_turn_keeps_the_default_language(make_core) -> None:  # type: ignore[no-untyped-def]
+    """No turn speaks (a command, an agent's action): the recovery records RESETDESK_DEFAULT_LANGUAGE, so the
+    notices sent later are in it, and an unlock outside a turn keeps what was recorded rather than English."""
+    core = make_core(default_language="de")
+    add_employee(core)
+    handle = core.recovery.start("E1001", Requester("web", "w1"))
+    with core.database.transaction() as session:
+        assert session.scalars(select(Recovery.lang).where(Recovery.id == handle)).one() == "de"
+    with use_language("es"):
+        spanish = core.recovery.start("E1001", Requester("web", "w2"))
+    with core.database.transaction() as session:
+        session.get(Recovery, spanish).verified_steps = ["sms"]  # verified, as a chat would have left it
+    core.recovery.unlock(spanish)
+    with core.database.transaction() as session:
+        assert session.get(Recovery, spanish).lang == "es"
+
+
 def test_enrollment_code_and_change_notice_in_the_pages_language(core: Core) -> None:
     account_id = add_employee(core, phone=None, answers={})
     core.clock.advance(seconds=61)  # type: ignore[attr-defined]
