@@ -120,6 +120,8 @@ class Engine:
         )
         request = None if answering else language_request(text)
         language = self.language(conversation.slots, hint)
+        if request == language and conversation.state == State.IDENTIFY:
+            request = None  # "german" in German at the ID prompt: a username, typed again as asked (courtesy.py)
         chosen = request is not None and request in self._languages
         if chosen:
             language = str(request)

@@ -60,6 +60,8 @@ class Courtesies:
             self.say(TEXT["language_choose"], choices=language_choices(languages))
             return self.replies
         where = HELP.get(State(self.state), "") if self.state not in RESTING else TEXT["need_again"]
+        if self.state == State.IDENTIFY:  # the name of a language may be someone's username: typed again, it is
+            where = f"{where} {TEXT['language_or_username']}"
         self.say(f"{TEXT['language_set']} {where}".strip(), expects=STATE_EXPECTS.get(State(self.state), "text"))
         if self.state in RESTING:
             self.replies[-1] = replace(self.replies[-1], choices=labels(Buttons.NEED))

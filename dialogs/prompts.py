@@ -195,6 +195,7 @@ TEXT: Translated[str] = Translated(
         "hello_again": N_("Hello again."),
         "language_set": N_("OK, I'll continue in English."),  # in the language just chosen (dialogs/languages.py)
         "language_choose": N_("Which language would you like?"),
+        "language_or_username": N_("If that word was your username, type it again."),
         "identify_name": N_(
             "I can't look people up by name. Please type your employee ID (like E1234), your username "
             "or your work email."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dialogs.conftest import ChatFactory
+from tests.dialogs.conftest import ChatFactory, add_employee
 from tests.dialogs.i18n_support import NEW_PASSWORD, english_in, locale_chat
 
 
@@ -116,6 +116,26 @@ def test_english_stays_the_default_and_a_switch_needs_no_hint(make_chat: ChatFac
     assert [value for _, value in chat.last.choices] == ["reset", "unlock", "other", "agent"]
     chat.say("Restablecer mi contraseña")  # the Spanish button label, typed
     assert chat.last.text == "¿Cuál es tu número de empleado o tu nombre de usuario?"
+
+
+def test_a_username_that_is_a_language_name_switches_once_then_is_taken_as_the_username(
+    make_chat: ChatFactory,
+) -> None:
+    """Germán is a Spanish name: "german" at the ID prompt first switches (it may be a request), says so and
+    that a username should be typed again; typed again, in German already, it is the username."""
+    chat = locale_chat(make_chat, "es")
+    add_employee(chat.core, "E2002", username="german", email="german@example.com")
+    chat.say("olvidé mi contraseña")
+    chat.say("german")
+    assert chat.last.text.startswith("In Ordnung, ich mache auf Deutsch weiter.")
+    assert chat.last.text.endswith("Wenn dieses Wort Ihr Benutzername war, geben Sie es bitte noch einmal ein.")
+    assert chat.conversation().state == "identify"
+    chat.say("german")
+    assert chat.conversation().state == "choose_method" and chat.conversation().slots["lang"] == "de"
+    chat.say("E-Mail")
+    assert "g•••@example.com" in chat.last.text  # the account whose username is "german"
+    chat.say("español")  # after the ID prompt, naming a language is a switch again
+    assert chat.last.text.startswith("De acuerdo, seguimos en español.")
 
 
 def test_a_language_name_is_an_answer_while_a_secret_is_asked(make_chat: ChatFactory) -> None:
