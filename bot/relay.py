@@ -7,6 +7,7 @@ from bot.messages import Link, Reply
 from core.i18n import current_language, use_language
 from core.recovery.service import RecoveryService
 from core.support.desk import AgentInfo, SupportDesk
+from core.support.system_lines import CODE_NOT_SENT, CODE_SENT, LINK_SENT, line
 from core.types import Method, Requester, SendStatus
 from dialogs.prompts import TEXT
 from dialogs.recovery import RecoveryDialog
@@ -64,7 +65,7 @@ class SupportRelay:
         replies = self._engine.from_support(requester, lambda dialog: dialog.agent_sent_code(handle, method))
         sent = any(reply.expects == "code" for reply in replies)
         self._desk.note(
-            reference, f"A code was {'sent' if sent else 'NOT sent'} by {method.value} ({agent.display_name})."
+            reference, line(CODE_SENT if sent else CODE_NOT_SENT, method=method.value, agent=agent.display_name)
         )
         return SendStatus.SENT if sent else SendStatus.UNAVAILABLE
 
@@ -75,4 +76,4 @@ class SupportRelay:
         self._engine.from_support(
             requester, lambda dialog: dialog.agent_sent_link(handle, Link(link.url, TEXT["link_label"]))
         )
-        self._desk.note(reference, f"A reset link was sent to the person by {agent.display_name}.")
+        self._desk.note(reference, line(LINK_SENT, agent=agent.display_name))

@@ -21,6 +21,7 @@ from core.secrets.hashing import SlowHasher
 from core.storage.db import Database, rows_changed
 from core.storage.models import Agent, HandoffTicket, Recovery, TicketMessage
 from core.support.reasons import reason_words
+from core.support.system_lines import CLOSED, JOINED, in_words, line
 from core.support.tickets import queue_position
 from core.types import Requester
 
@@ -180,7 +181,12 @@ class SupportDesk:
                 reset_completed_at=_reset_completed_at(session, ticket),
                 transcript=list(ticket.transcript),
                 messages=[
-                    {"id": m.id, "sender": m.sender, "text": m.text, "at": m.created_at.isoformat(timespec="seconds")}
+                    {
+                        "id": m.id,
+                        "sender": m.sender,
+                        "text": _shown(m),
+                        "at": m.created_at.isoformat(timespec="seconds"),
+                    }
                     for m in messages
                 ],
             )
@@ -212,7 +218,7 @@ class SupportDesk:
             if rows_changed(taken) != 1:
                 return False
             ticket = self._ticket(session, reference)
-            self._system_line(session, ticket, f"{agent.display_name} from IT support joined.", now)
+            self._system_line(session, ticket, line(JOINED, agent=agent.display_name), now)
             self._record(session, "agent.took_ticket", agent, ticket)
         return True
 
@@ -236,7 +242,7 @@ class SupportDesk:
         with self._db.transaction() as session:
             ticket = self._owned(session, reference, agent)
             ticket.status, ticket.outcome, ticket.closed_at, ticket.updated_at = "closed", outcome, now, now
-            self._system_line(session, ticket, f"Ticket closed by {agent.display_name}: {outcome}.", now)
+            self._system_line(session, ticket, line(CLOSED, agent=agent.display_name, outcome=outcome), now)
             self._record(session, "agent.closed_ticket", agent, ticket, outcome=outcome)
             return Requester(ticket.channel, ticket.channel_user)
 
@@ -279,6 +285,11 @@ class SupportDesk:
             session, event, actor=f"agent:{agent.username}", account_id=ticket.account_id,
             recovery_id=ticket.recovery_id, reference=ticket.reference, **detail,
         )  # fmt: skip
+
+
+def _shown(message: TicketMessage) -> str:
+    """A chat line as the console shows it: system lines in the agent's language, people's words as typed."""
+    return in_words(message.text) if message.sender == "system" else message.text
 
 
 def _reset_completed_at(session: Session, ticket: HandoffTicket) -> datetime | None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.storage.models import HandoffTicket, TicketMessage
+from core.support.system_lines import LEFT, line
 from core.types import HandoffReason, Requester, Ticket
 
 __all__ = ["add_person_message", "close_by_person", "open_ticket", "open_ticket_of", "queue_position"]
@@ -92,6 +93,6 @@ def close_by_person(session: Session, requester: Requester, now: datetime) -> Ha
     if ticket is not None:
         ticket.status, ticket.outcome, ticket.closed_at, ticket.updated_at = "closed", "cancelled", now, now
         session.add(
-            TicketMessage(ticket_id=ticket.id, sender="system", text="The person left the chat.", created_at=now)
+            TicketMessage(ticket_id=ticket.id, sender="system", text=line(LEFT), created_at=now)
         )
     return ticket

@@ -115,14 +115,15 @@ def test_the_console_is_in_the_agents_language(
     sent = agent.post(f"/agent/tickets/{reference}/send-link", data={"csrf_token": csrf, "reason": "checked badge"})
     assert sent.status_code == 302
     ticket = agent.get(f"/agent/tickets/{reference}").get_data(as_text=True)
-    # The live chat's lines are stored text, like the transcript: core/support/desk.py writes its system line
-    # ("… from IT support joined.") in English when the agent takes the ticket (left for the desk's owner).
-    check_page(re.sub(r'<div class="live".*?</div>', "", ticket, flags=re.S), lang)  # actions and flash included
+    check_page(ticket, lang)  # actions, flash and the live chat's system lines (who joined, the link sent)
     assert 'id="flash"' in ticket
     words = json.loads(re.search(r'id="agent-strings">(.*?)</script>', ticket, re.S).group(1))  # type: ignore[union-attr]
     assert english_in(list(words.values())) == []  # agent.js's words
     live = agent.get(f"/agent/api/tickets/{reference}/messages").get_json()
     assert english_in([live["reset"]]) == []
+    system = [m["text"] for m in live["messages"] if m["sender"] == "system"]
+    assert len(system) == 2 and english_in(system) == [], system  # joined, link sent: in the agent's words
+    assert all("Sam" in text for text in system), system  # the name stays as it is
 
     for path in ("/agent/reports", "/agent/reports?days=7", "/agent/reports/people?days=30"):
         page = agent.get(path)
