@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from core.audit import Audit
 from core.clock import Clock
 from core.enrollment.types import Coverage
+from core.i18n import N_
 from core.reports.labels import PERIODS, channel_words, method_words
 from core.storage.db import Database
 from core.storage.models import Account, AuditEvent
@@ -188,9 +189,9 @@ def _repeat_people(db: Connection, since: datetime) -> int:
 def _who(employee_id: str | None, account_id: int | None) -> str:
     if employee_id:
         return employee_id
-    return (
-        "an account no longer on file" if account_id is not None else "identifiers that matched nobody (one chat user)"
-    )
+    # Catalog msgids: the people page shows them in the admin's language.
+    gone, nobody = N_("an account no longer on file"), N_("identifiers that matched nobody (one chat user)")
+    return gone if account_id is not None else nobody
 
 
 def _repeat_query(since: datetime) -> Select[str, int | None, int]:

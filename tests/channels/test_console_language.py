@@ -19,6 +19,7 @@ from tests.core.conftest import add_employee, last_outbox_code
 from tests.dialogs.i18n_support import english_in
 from tests.support import FakeClock
 from tests.support.agents import add_agent, code_step, csrf_of, password_step, totp_code
+from tests.support.report_rows import seed_audit
 
 # (the agent's language, the person's): each console is read while the person spoke the other language.
 PAIRS = [("de", "es"), ("es", "de")]
@@ -105,6 +106,7 @@ def test_the_console_is_in_the_agents_language(
 ) -> None:
     _, reference = person_hands_off(app, core, persons)
     one_reset(core, clock)
+    seed_audit(core)  # repeat recoveries: the people list names one person in words
     agent, csrf = agent_signs_in(app, core, lang)
 
     check_page(agent.get("/agent").get_data(as_text=True), lang)
@@ -130,6 +132,8 @@ def test_the_console_is_in_the_agents_language(
         assert page.status_code == 200, path
         html = page.get_data(as_text=True)
         check_page(html, lang)
+        if "people" in path:
+            assert {"de": "Kennungen ohne passendes Konto", "es": "identificadores que no corresponden"}[lang] in html
         block = re.search(r'id="report-data">(.*?)</script>', html, re.S)
         if block is not None:  # the charts' titles and labels
             charts = json.loads(block.group(1))
