@@ -56,7 +56,7 @@ def register_ticket_views(console: Blueprint, guard: ConsoleGuard, desk: Support
         try:
             delivered = relay.say(reference, agent, text)
         except TicketError as exc:
-            abort(409, description=str(exc))
+            abort(409, description=_(str(exc)))
         return jsonify(delivered=delivered)
 
     @console.post("/tickets/<reference>/take")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.audit import Audit
 from core.clock import Clock
 from core.directory.port import DirectoryBackend
+from core.i18n import N_
 from core.secrets.hashing import SlowHasher
 from core.storage.db import Database, rows_changed
 from core.storage.models import Agent, HandoffTicket, Recovery, TicketMessage
@@ -31,7 +32,8 @@ OUTCOMES = ("resolved", "unresolved", "returned")
 
 
 class TicketError(Exception):
-    """The ticket is unknown, closed, or another agent's; the message says which, for the console."""
+    """The ticket is unknown, closed, or another agent's; the message (a catalog msgid) says which, for the
+    console to show in the agent's language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +228,7 @@ class SupportDesk:
         """Record the agent's message on the ticket; returns who should receive it."""
         text = text.strip()
         if not text:
-            raise TicketError("Type a message first.")
+            raise TicketError(N_("Type a message first."))
         with self._db.transaction() as session:
             ticket = self._owned(session, reference, agent)
             session.add(
@@ -237,7 +239,7 @@ class SupportDesk:
     def close(self, reference: str, agent: AgentInfo, outcome: str) -> Requester:
         """Close the ticket (resolved, unresolved) or hand the person back to the bot (returned)."""
         if outcome not in OUTCOMES:
-            raise TicketError(f"outcome must be one of {', '.join(OUTCOMES)}")
+            raise TicketError(N_("Choose how to close the ticket: resolved, not resolved, or back to the bot."))
         now = self._clock.now()
         with self._db.transaction() as session:
             ticket = self._owned(session, reference, agent)
@@ -251,7 +253,7 @@ class SupportDesk:
         with self._db.transaction() as session:
             ticket = self._owned(session, reference, agent)
             if ticket.recovery_id is None or ticket.account_id is None:
-                raise TicketError("This person has not named a known account yet; ask them to give it to the bot.")
+                raise TicketError(N_("This person has not named a known account yet; ask them to give it to the bot."))
             return ticket.recovery_id, Requester(ticket.channel, ticket.channel_user)
 
     def note(self, reference: str, text: str) -> None:
@@ -265,15 +267,15 @@ class SupportDesk:
     def _ticket(session: Session, reference: str) -> HandoffTicket:
         ticket = session.scalars(select(HandoffTicket).where(HandoffTicket.reference == reference)).first()
         if ticket is None:
-            raise TicketError("No such ticket.")
+            raise TicketError(N_("No such ticket."))
         return ticket
 
     def _owned(self, session: Session, reference: str, agent: AgentInfo) -> HandoffTicket:
         ticket = self._ticket(session, reference)
         if ticket.status == "closed":
-            raise TicketError("This ticket is closed.")
+            raise TicketError(N_("This ticket is closed."))
         if ticket.agent_id != agent.id:
-            raise TicketError("Take the ticket first; it may be another agent's.")
+            raise TicketError(N_("Take the ticket first; it may be another agent's."))
         return ticket
 
     @staticmethod
