@@ -113,7 +113,8 @@ def test_the_console_is_in_the_agents_language(
     queue = agent.get("/agent/api/queue").get_json()["tickets"]
     assert english_in([t["reason_text"] for t in queue]) == [], queue  # the live refresh speaks it too
 
-    early = agent.post(f"/agent/api/tickets/{reference}/messages", json={"text": "Hola"}, headers={"X-CSRF-Token": csrf})
+    messages = f"/agent/api/tickets/{reference}/messages"
+    early = agent.post(messages, json={"text": "Hola"}, headers={"X-CSRF-Token": csrf})
     assert early.status_code == 409  # not taken yet: core's refusal, in the agent's words
     assert early.get_json()["message"] == {
         "de": "Übernehmen Sie zuerst das Ticket; es gehört vielleicht einem anderen Mitarbeiter.",
