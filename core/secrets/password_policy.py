@@ -15,7 +15,8 @@ from typing import Any
 
 from zxcvbn import zxcvbn
 
-from core.i18n import N_, current_language, gettext, ngettext
+from core.i18n import N_, gettext, ngettext
+from core.secrets import strength_feedback
 from core.secrets.breached import BreachedPasswords
 
 __all__ = ["BREACHED", "PasswordPolicy", "PolicyResult", "normalise_password"]
@@ -121,11 +122,10 @@ class PasswordPolicy:
             score = int(result["score"])
             if score < self.min_strength and not breached:  # "breached" already says attackers try it
                 problems.append(gettext(_COMMON if _is_common(result) else _GUESSABLE))
-            if score < self.min_strength and current_language() == "en":  # zxcvbn speaks English only
+            if score < self.min_strength:
                 feedback = result.get("feedback", {})
-                if feedback.get("warning"):
-                    suggestions.append(str(feedback["warning"]))
-                suggestions.extend(str(s) for s in feedback.get("suggestions", ()))
+                said = [feedback.get("warning") or "", *feedback.get("suggestions", ())]
+                suggestions.extend(words for words in map(strength_feedback.in_words, map(str, said)) if words)
         if problems and not suggestions and length <= self.max_length:
             suggestions.append(gettext("Try a passphrase of four or more unrelated words."))
         return PolicyResult(

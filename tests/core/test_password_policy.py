@@ -173,3 +173,29 @@ def test_a_rule_checked_outside_the_policy_refuses_the_verdict(policy: PasswordP
     refused = verdict.refused_because("It is one of your last 5 passwords.")
     assert verdict.ok and not refused.ok
     assert refused.problems == ("It is one of your last 5 passwords.",) and refused.score == verdict.score
+
+
+def test_zxcvbn_feedback_is_known_to_the_catalogs_so_a_reword_in_an_upgrade_fails_here() -> None:
+    import zxcvbn.feedback
+    from babel.messages.extract import extract_from_file
+
+    from core.secrets.strength_feedback import FEEDBACK
+
+    theirs = {message for _, message, _, _ in extract_from_file("python", zxcvbn.feedback.__file__)}
+    assert theirs == FEEDBACK
+
+
+def test_zxcvbn_feedback_reaches_a_spanish_or_german_reader_in_their_language() -> None:
+    from core.i18n import use_language
+
+    policy = PasswordPolicy(min_length=12)
+    password = "zxcvbnm,./asdf"  # keyboard rows: zxcvbn warns about them and suggests more words
+    english = policy.check(password).suggestions
+    assert "Straight rows of keys are easy to guess." in english
+    with use_language("de"):
+        german = policy.check(password).suggestions
+    with use_language("es"):
+        spanish = policy.check(password).suggestions
+    assert "Gerade Tastenreihen sind leicht zu erraten." in german
+    assert "Las filas seguidas del teclado son fáciles de adivinar." in spanish
+    assert len(german) == len(spanish) == len(english)  # every piece of advice, none dropped
