@@ -30,6 +30,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from babel.units import format_unit
 
 __all__ = [
     "DEFAULT_LANGUAGES",
@@ -44,6 +45,7 @@ __all__ = [
     "language_list",
     "negotiate",
     "ngettext",
+    "short_duration",
     "spoken_language",
     "supported",
     "translator",
@@ -174,8 +176,26 @@ class Translated(Mapping[K, str]):
 
 def weekday(moment: datetime, *, abbreviated: bool = False) -> str:
     """The day's name in the current language ("Monday", "lunes", "Montag"; "Mon", "lun", "Mo.")."""
+    return format_date(moment, "EEE" if abbreviated else "EEEE", locale=_babel_locale())
+
+
+def short_duration(seconds: int) -> str:
+    """A span in the current language's short units, largest two that matter: "2 min 30 sec", "1 hr 5 min",
+    "2 Min. 30 Sek." (CLDR's words, through Babel)."""
+    minutes, rest = divmod(max(seconds, 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = (
+        [(hours, "duration-hour"), (minutes, "duration-minute")]
+        if hours
+        else [(minutes, "duration-minute"), (rest, "duration-second")]
+    )
+    shown = [(value, unit) for value, unit in parts if value] or [(0, "duration-second")]
+    return " ".join(format_unit(value, unit, length="short", locale=_babel_locale()) for value, unit in shown)
+
+
+def _babel_locale() -> str:
     lang = current_language()
-    return format_date(moment, "EEE" if abbreviated else "EEEE", locale="en" if lang == PSEUDO else lang)
+    return "en" if lang == PSEUDO else lang  # the pseudo-locale's dates and units are English data
 
 
 def current_language() -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from channels.web.agent_console_guard import ConsoleGuard
-from core.i18n import N_, gettext
+from core.i18n import N_, gettext, short_duration
 from core.reports.figures import Figures, Reports
 from core.reports.labels import PERIODS
 from core.support.desk import AgentInfo
@@ -84,13 +84,7 @@ def _since(raw: str | None) -> datetime:
 def duration(seconds: int | None) -> str:
     if seconds is None:
         return gettext("no resets yet")
-    minutes, rest = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if not minutes:
-        return f"{rest} s"
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    return short_duration(seconds)
 
 
 def _series(title: str, values: Mapping[str, int]) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def test_an_admin_sees_the_figures_as_text_and_as_chart_data(app: Flask, core: C
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert re.search(r'id="started">1<', html) and re.search(r'id="completed">1<', html)
-    assert 'id="containment">100%<' in html and 'id="median">2 min 30 s<' in html
+    assert 'id="containment">100%<' in html and 'id="median">2 min 30 sec<' in html
     assert '<th scope="row">email code</th><td>1</td>' in html  # completions by method, as a table
     assert 'href="/agent/reports?days=7" aria-current="page"' in html
     since = (clock.now() - timedelta(days=7)).date().isoformat()
