@@ -12,16 +12,20 @@ from collections.abc import Callable
 from bot.engine import Engine
 from bot.messages import Reply
 from core.delivery.queue import DeliveryFailure
+from core.i18n import N_, Translated, gettext
 from core.types import HandoffReason, Requester
 from dialogs.recovery import RecoveryDialog
 
 __all__ = ["NOT_DELIVERED", "delivery_failure_notice"]
 
-NOT_DELIVERED = {
-    "email": "Sorry, I couldn't deliver your code by email.",
-    "sms": "Sorry, I couldn't deliver your code by text message.",
-}
-_ANOTHER_WAY = "Please choose another way."
+# Said inside from_support, which speaks the conversation's language: msgids, translated as they are read.
+NOT_DELIVERED = Translated(
+    {
+        "email": N_("Sorry, I couldn't deliver your code by email."),
+        "sms": N_("Sorry, I couldn't deliver your code by text message."),
+    }
+)
+_ANOTHER_WAY = N_("Please choose another way.")
 
 
 def delivery_failure_notice(engine: Engine) -> Callable[[DeliveryFailure], None]:
@@ -32,7 +36,7 @@ def delivery_failure_notice(engine: Engine) -> Callable[[DeliveryFailure], None]
             if dialog.state != "enter_code" or not waiting:
                 return []
             if dialog.service.options(failure.recovery_id).methods:
-                dialog.say(f"{NOT_DELIVERED[failure.method]} {_ANOTHER_WAY}")
+                dialog.say(f"{NOT_DELIVERED[failure.method]} {gettext(_ANOTHER_WAY)}")
                 dialog.fire("switch")  # back to the choice of method, which lists what still works
             else:
                 dialog.say(NOT_DELIVERED[failure.method])

@@ -89,7 +89,7 @@ def test_the_template_holds_every_marked_string_in_the_code() -> None:
     method_map = [("**.py", "python")]
     keywords = {"N_": None, "gettext": None, "ngettext": (1, 2)}
     extracted: set[str | tuple[str, ...]] = set()
-    for folder in ("dialogs", "bot", "core"):
+    for folder in ("dialogs", "bot", "core", "channels"):
         for _, _, message, _, _ in extract_from_dir(ROOT / folder, method_map, keywords=keywords):
             extracted.add(message)
     template = {m.id for m in _catalog(TRANSLATIONS_DIR / "messages.pot") if m.id}

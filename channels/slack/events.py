@@ -16,14 +16,15 @@ from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from channels.slack.client import call
 from channels.slack.render import chosen_blocks, message_args, plain_text
+from core.i18n import N_, translator
 
 __all__ = ["CHANNEL", "INVITE_TEXT", "SlackEvents"]
 
 CHANNEL = "slack"
-INVITE_TEXT = (
+INVITE_TEXT = N_(
     "Hi! I help with passwords and locked accounts, but only in a private conversation. "
     "Please send me a direct message (click my name, then *Message*)."
-)
+)  # in the mentioning person's Slack language
 
 
 class SlackEvents:
@@ -51,7 +52,9 @@ class SlackEvents:
             return
         # Never run recovery where others can read along: answer in a thread and point to a DM.
         thread = event.get("thread_ts") or event.get("ts")
-        call("chat.postMessage", self._client.chat_postMessage, channel=channel_id, thread_ts=thread, text=INVITE_TEXT)
+        user_id = event.get("user")
+        invite = self.words(self._profile(user_id)[1] if user_id else None)(INVITE_TEXT)
+        call("chat.postMessage", self._client.chat_postMessage, channel=channel_id, thread_ts=thread, text=invite)
 
     def on_choice(self, ack: Callable[[], Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -63,11 +66,12 @@ class SlackEvents:
             return
         if not self._ledger.first_time(CHANNEL, f"click:{channel_id}:{message_ts}"):
             return
-        self.converse(user_id, channel_id, str(action.get("value") or ""))
+        replies = self.converse(user_id, channel_id, str(action.get("value") or ""))
         message = body.get("message") or {}
         if message.get("blocks"):
             label = str((action.get("text") or {}).get("text") or action.get("value") or "")
-            blocks = chosen_blocks(message["blocks"], label)
+            lang = replies[0].lang if replies else self._engine.language({})  # the language just answered in
+            blocks = chosen_blocks(message["blocks"], label, lang)
             text = message.get("text", "")
             call("chat.update", self._client.chat_update, channel=channel_id, ts=message_ts, text=text, blocks=blocks)
 
@@ -90,13 +94,22 @@ class SlackEvents:
         # Slack retries (X-Slack-Retry-Num) keep the event_id; the ledger lets one delivery through, on any worker.
         return bool(event_id) and self._ledger.first_time(CHANNEL, f"event:{event_id}")
 
-    def converse(self, user_id: str, channel_id: str, text: str) -> None:
+    def language(self, hint: str | None) -> str:
+        """The configured language a hint (a Slack locale, a button's language) names, else the default."""
+        return self._engine.language({}, hint)
+
+    def words(self, hint: str | None) -> Callable[[str], str]:
+        """gettext in `language(hint)`: for what is said outside a turn."""
+        return translator(self.language(hint)).gettext
+
+    def converse(self, user_id: str, channel_id: str, text: str) -> list[Reply]:
         email, locale = self._profile(user_id)
         meta = {"workspace_email": email} if email else {}
         # The person's Slack language ("es-ES") is the engine's hint until they pick one in the chat.
         turn = self._engine.turn(Inbound(CHANNEL, user_id, text, locale=locale, meta=meta))
         # The conversation state is saved by now: if Slack is unreachable, the next message continues it.
         self._post(channel_id, turn.replies)
+        return turn.replies
 
     def _profile(self, user_id: str) -> tuple[str | None, str | None]:
         """The person's workspace email and locale. The email is a hint the engine may turn into a proposal

@@ -20,27 +20,31 @@ from bot.dedupe import EventLedger
 from channels.slack.client import call
 from channels.slack.events import CHANNEL, SlackEvents
 from channels.slack.render import PRIVATE_ACTION_PATTERN
+from core.i18n import N_, translator
 
 __all__ = ["CALLBACK_ID", "CALLBACK_PATTERN", "INPUT_ACTION", "INPUT_BLOCK", "PrivateEntry", "private_view"]
 
-CALLBACK_ID = "resetdesk_private_entry_{kind}"
-CALLBACK_PATTERN = re.compile(r"^resetdesk_private_entry_(code|secret)$")
+CALLBACK_ID = "resetdesk_private_entry_{kind}_{lang}"  # the language of its words, for the blank-input error
+CALLBACK_PATTERN = re.compile(r"^resetdesk_private_entry_(code|secret)(?:_([A-Za-z-]{2,12}))?$")
 INPUT_BLOCK = "resetdesk_private_input"
 INPUT_ACTION = "value"
 MAX_INPUT_CHARS = 200  # a code or an answer; the engine cuts messages at 2000 anyway
 _PROMPT_MAX = 3000
 
 _KINDS = {
-    # kind: (input label, placeholder, what to say when it is left blank)
-    "code": ("Code", "The code we sent you", "Please type the code."),
-    "secret": ("Your answer", "Only you and ResetDesk see this", "Please type your answer."),
+    # kind: (input label, placeholder, what to say when it is left blank): msgids, in the prompt's language
+    "code": (N_("Code"), N_("The code we sent you"), N_("Please type the code.")),
+    "secret": (N_("Your answer"), N_("Only you and ResetDesk see this"), N_("Please type your answer.")),
 }
+_SEND, _CANCEL = N_("Send"), N_("Cancel")
 _DM_CHANNEL = re.compile(r"^D[A-Z0-9]{2,}$")
 
 
-def private_view(kind: str, channel_id: str, prompt: str) -> dict[str, Any]:
-    """The modal: the prompt as the bot wrote it (already escaped mrkdwn), and one input."""
-    label, placeholder, _ = _KINDS[kind]
+def private_view(kind: str, channel_id: str, prompt: str, lang: str = "en") -> dict[str, Any]:
+    """The modal: the prompt as the bot wrote it (already escaped mrkdwn), and one input, worded in `lang` (the
+    prompt's language, one of the configured ones)."""
+    words = translator(lang).gettext
+    label, placeholder = (words(message) for message in _KINDS[kind][:2])
     blocks: list[dict[str, Any]] = []
     if prompt:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": prompt[:_PROMPT_MAX], "verbatim": True}})
@@ -59,10 +63,10 @@ def private_view(kind: str, channel_id: str, prompt: str) -> dict[str, Any]:
     )
     return {
         "type": "modal",
-        "callback_id": CALLBACK_ID.format(kind=kind),
+        "callback_id": CALLBACK_ID.format(kind=kind, lang=lang),
         "title": {"type": "plain_text", "text": "ResetDesk"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "submit": {"type": "plain_text", "text": words(_SEND)},
+        "close": {"type": "plain_text", "text": words(_CANCEL)},
         "clear_on_close": True,
         "private_metadata": channel_id,  # where to answer; never the value
         "blocks": blocks,
@@ -89,7 +93,8 @@ class PrivateEntry:
         if match is None or not trigger_id or not _DM_CHANNEL.match(channel_id):
             return
         prompt = str((body.get("message") or {}).get("text") or "")
-        view = private_view(match.group(1), channel_id, prompt)
+        lang = self._events.language(str(action.get("value") or ""))  # the prompt's language (render.py)
+        view = private_view(match.group(1), channel_id, prompt, lang)
         # A trigger_id is valid for 3 seconds: open at once, before anything slower.
         call("views.open", self._client.views_open, trigger_id=trigger_id, view=view)
 
@@ -99,7 +104,8 @@ class PrivateEntry:
         value = str((field.get(INPUT_ACTION) or {}).get("value") or "")
         if not value.strip():
             match = CALLBACK_PATTERN.match(str(view.get("callback_id") or ""))
-            ack(response_action="errors", errors={INPUT_BLOCK: _KINDS[match.group(1) if match else "code"][2]})
+            kind, lang = (match.group(1), match.group(2)) if match else ("code", None)
+            ack(response_action="errors", errors={INPUT_BLOCK: self._events.words(lang)(_KINDS[kind][2])})
             return
         ack()  # closes the modal; the answer comes in the DM
         view_id = str(view.get("id") or "")

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.messages import Reply
+from core.i18n import N_, translator
 from dialogs.prompts import TEXT
 
 __all__ = [
@@ -31,7 +32,8 @@ LINK_BLOCK = "resetdesk_link"
 PRIVATE_ACTION = "resetdesk_private_{kind}"
 PRIVATE_ACTION_PATTERN = re.compile(r"^resetdesk_private_(code|secret)$")
 PRIVATE_BLOCK = "resetdesk_private"
-PRIVATE_LABELS = {"code": "Enter the code privately", "secret": "Answer privately"}
+PRIVATE_LABELS = {"code": N_("Enter the code privately"), "secret": N_("Answer privately")}  # in the reply's language
+_YOU_CHOSE = N_("You chose: {label}")
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit): section text 3000, button text 75,
 # button value 2000, 25 elements in an actions block.
@@ -86,7 +88,8 @@ def message_args(reply: Reply) -> dict[str, Any]:
         private = {
             "type": "button",
             "action_id": PRIVATE_ACTION.format(kind=reply.expects),
-            "text": _button_text(PRIVATE_LABELS[reply.expects]),
+            "text": _button_text(reply.in_its_language(PRIVATE_LABELS[reply.expects])),
+            "value": reply.lang,  # the modal's labels follow the prompt's language (modal.py)
             "style": "primary",
         }
         blocks.append({"type": "actions", "block_id": PRIVATE_BLOCK, "elements": [private]})
@@ -102,13 +105,15 @@ def message_args(reply: Reply) -> dict[str, Any]:
     return {"text": text, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
 
 
-def chosen_blocks(blocks: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
-    """The message's blocks with its choice buttons replaced by "You chose: <label>" (so they can't be pressed
-    again), and without its private-entry button (the prompt is answered). Other blocks, such as a link, stay."""
+def chosen_blocks(blocks: list[dict[str, Any]], label: str, lang: str) -> list[dict[str, Any]]:
+    """The message's blocks with its choice buttons replaced by "You chose: <label>" in `lang` (so they can't be
+    pressed again), and without its private-entry button (the prompt is answered). Other blocks, such as a link,
+    stay."""
+    said = translator(lang).gettext(_YOU_CHOSE).format(label=f"*{escape(label)}*")
     chosen = {
         "type": "context",
         "block_id": CHOICES_BLOCK,
-        "elements": [{"type": "mrkdwn", "text": f"You chose: *{escape(label)}*", "verbatim": True}],
+        "elements": [{"type": "mrkdwn", "text": said, "verbatim": True}],
     }
     return [
         chosen if block.get("block_id") == CHOICES_BLOCK else block

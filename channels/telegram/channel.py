@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from flask import Flask
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, ExtBot, MessageHandler, filters
@@ -27,14 +27,17 @@ from channels.contract import BackgroundStart
 from channels.telegram.api import RetryPolicy, call_api, use_timedelta_periods
 from channels.telegram.render import OutgoingMessage, render
 from channels.telegram.runner import LoopThread
+from core.i18n import N_, translator
 
 __all__ = ["CHANNEL", "PRIVATE_ONLY", "TEXT_ONLY", "TelegramChannel"]
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-PRIVATE_ONLY = "Please message me privately: I can only help in a direct chat."
-TEXT_ONLY = "I can only read text messages. Please type your answer."
+# Said outside a chat turn (a group, a sticker): msgids, worded in the sender's Telegram language.
+PRIVATE_ONLY = N_("Please message me privately: I can only help in a direct chat.")
+TEXT_ONLY = N_("I can only read text messages. Please type your answer.")
+_MESSAGE_ME = N_("Message me")
 SHUTDOWN_SECONDS = 10.0
 
 
@@ -150,19 +153,26 @@ class TelegramChannel:
 
     async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.message is not None:
-            await self.send(update.message.chat_id, [Reply(TEXT_ONLY)])
+            gettext = self._words_for(update.effective_user)
+            await self.send(update.message.chat_id, [Reply(gettext(TEXT_ONLY))])
 
     async def _on_shared(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Groups and channels: recovery never runs where others can read; point to the private chat."""
         if update.message is not None:
-            await self._send_private_only(update.message.chat_id)
+            await self._send_private_only(update.message.chat_id, update.effective_user)
 
-    async def _send_private_only(self, chat_id: int) -> None:
+    async def _send_private_only(self, chat_id: int, user: User | None) -> None:
+        gettext = self._words_for(user)
         username = self.bot.username if self.initialized else None
         markup = None
         if username:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton("Message me", url=f"https://t.me/{username}")]])
-        await self._send_messages(chat_id, [(PRIVATE_ONLY, markup)])
+            button = InlineKeyboardButton(gettext(_MESSAGE_ME), url=f"https://t.me/{username}")
+            markup = InlineKeyboardMarkup([[button]])
+        await self._send_messages(chat_id, [(gettext(PRIVATE_ONLY), markup)])
+
+    def _words_for(self, user: User | None) -> Callable[[str], str]:
+        """gettext in the sender's Telegram language (or the default), for what is said outside a turn."""
+        return translator(self.engine.language({}, user.language_code if user else None)).gettext
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -171,7 +181,7 @@ class TelegramChannel:
         await self._quietly("answerCallbackQuery", lambda: self.bot.answer_callback_query(query.id))
         message, user = query.message, query.from_user
         if message is not None and message.chat.type != ChatType.PRIVATE:
-            await self._send_private_only(message.chat.id)
+            await self._send_private_only(message.chat.id, user)
             return
         if isinstance(message, Message):  # still accessible (under 48 h old)
             # A keyboard answers once: a double tap, or a press racing its removal, is not a second answer.

@@ -28,7 +28,7 @@ def test_a_channel_mention_gets_a_threaded_invitation_to_dm(slack: Slack) -> Non
     invite = only(slack.ws.new_messages())
     assert invite["channel"] == "C0GENERAL1" and invite["thread_ts"] == ts
     assert "direct message" in invite["text"]
-    assert [c.method for c in slack.api.calls] == ["chat.postMessage"]
+    assert [c.method for c in slack.api.calls] == ["users.info", "chat.postMessage"]  # the locale: its language
     assert slack.conversation() is None and outbox_count(slack.core) == 0
     # A mention inside the bot's DM is an ordinary message there (message.im answers it), not a second reply.
     in_dm = mention | {"channel": slack.dm}

@@ -9,6 +9,7 @@ from app import build_delivery_worker
 from bot.messages import Reply
 from core.delivery.ports import DeliveryError, EmailMessage
 from tests.dialogs.conftest import Chat, ChatFactory, add_employee
+from tests.dialogs.i18n_support import english_in, locale_chat
 from tests.dialogs.paths_support import (
     CODE_BY_EMAIL,
     HANDOFF,
@@ -104,6 +105,23 @@ def test_email_down_offers_the_other_methods(
     assert chat.state == "choose_method"
     verify(chat, "sms")
     assert chat.last.text.startswith(VERIFIED_RESET)
+
+
+def test_the_not_delivered_notice_speaks_the_conversations_language(
+    make_chat: ChatFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = locale_chat(make_chat, "es")
+    _email_down(chat, monkeypatch)
+    chat.say("olvidé mi contraseña")
+    chat.say("E1001")
+    chat.say("por correo")
+    assert chat.state == "enter_code"
+    pushed = _settle(chat, clock)  # the worker runs outside any turn: the notice follows the conversation
+    assert (
+        pushed[0].text
+        == "Lo siento, no he podido enviarte el código por correo electrónico. Elige otra forma, por favor."
+    )
+    assert english_in([reply.text for reply in pushed]) == []
 
 
 def test_email_down_past_the_breaker_threshold_is_no_longer_offered(
