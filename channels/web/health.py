@@ -7,6 +7,7 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from core.i18n import gettext
 from core.storage.db import Database
 
 __all__ = ["register_health_and_errors"]
@@ -34,7 +35,10 @@ def register_health_and_errors(app: Flask, database: Database) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
-        return jsonify(error=error.name, message=error.description), error.code or 500
+        # A description a person may meet (an expired form, a used link) is a catalog msgid: in the page's
+        # language. Others (the chat API's contract errors, for developers) are not in the catalog and stay as is.
+        message = gettext(error.description) if error.description else error.description
+        return jsonify(error=error.name, message=message), error.code or 500
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[Response, int]:

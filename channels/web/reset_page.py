@@ -182,7 +182,7 @@ def reset_blueprint(
         handle = request.cookies.get(COOKIE)
         token = sessions.token(handle)
         if handle is None or token is None:
-            abort(410, description="This link has expired or was already used.")
+            abort(410, description=N_("This link has expired or was already used."))
         # Per reset session too (the address limit is an office-sized backstop): a check may cost a slow hash
         # per kept password, and the meter asks at most once per pause in typing.
         key = "reset-check:" + hashlib.sha256(handle.encode()).hexdigest()[:32]
@@ -191,7 +191,7 @@ def reset_blueprint(
             return make_response(jsonify(error="Too many checks; wait a moment."), 429, {"Retry-After": str(wait)})
         verdict = service.check_password(token, password)
         if verdict is None:
-            abort(410, description="This link has expired or was already used.")
+            abort(410, description=N_("This link has expired or was already used."))
         return jsonify(meter(verdict))
 
     return pages

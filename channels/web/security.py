@@ -7,6 +7,8 @@ import secrets
 
 from flask import Response, abort, request, session
 
+from core.i18n import N_
+
 __all__ = [
     "CSP_EMBEDDABLE",
     "CSP_STRICT",
@@ -41,7 +43,7 @@ def require_csrf() -> None:
     expected = session.get("csrf")
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     if not isinstance(expected, str) or not hmac.compare_digest(expected, sent):
-        abort(400, description="This form has expired. Reload the page and try again.")
+        abort(400, description=N_("This form has expired. Reload the page and try again."))
 
 
 def refuse_nul() -> None:
@@ -51,7 +53,7 @@ def refuse_nul() -> None:
     for source in (request.args, request.form):
         values.extend(v for _, vs in source.lists() for v in vs)
     if any("\x00" in value for value in values):
-        abort(400, description="That input holds a character that is not allowed.")
+        abort(400, description=N_("That input holds a character that is not allowed."))
 
 
 def secure_headers(response: Response, *, https: bool) -> Response:

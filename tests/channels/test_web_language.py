@@ -102,3 +102,13 @@ def test_the_demo_and_enrollment_pages_follow_the_browser(client: FlaskClient) -
 
 def test_the_agent_console_speaks_the_agents_language(client: FlaskClient) -> None:
     assert html_lang(client, "/agent/login", "es") == "es"  # more in tests/channels/test_console_language.py
+
+
+def test_an_error_a_person_may_meet_is_in_their_language(app: Flask) -> None:
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-ES,es;q=0.9"
+    expired_form = client.post("/enroll/sign-in", data={"identifier": "E1001", "password": "x"})  # no CSRF token
+    assert expired_form.status_code == 400
+    assert expired_form.get_json()["message"] == (
+        "Este formulario ha caducado. Vuelve a cargar la página e inténtalo de nuevo."
+    )
