@@ -110,10 +110,10 @@ class Reset:
             return self._deps.links.find_valid(session, token, self._deps.clock.now()) is not None
 
     def link_language(self, token: str) -> str | None:
-        """The language of the recovery a valid link belongs to (the chat's, when the link was issued); None if
-        the link is not valid or its recovery kept none."""
+        """The language of the recovery a link belongs to (the chat's, when the link was issued), spent or expired
+        links too (the page saying so speaks it); None for an unknown link or a recovery that kept none."""
         with self._deps.database.transaction() as session:
-            row = self._deps.links.find_valid(session, token, self._deps.clock.now())
+            row = self._deps.links.find(session, token)
             recovery = session.get(Recovery, row.recovery_id) if row is not None and row.recovery_id else None
             return recovery.lang if recovery is not None else None
 

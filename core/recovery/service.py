@@ -136,7 +136,7 @@ class RecoveryService:
         return self._reset.link_is_valid(token)
 
     def link_language(self, token: str) -> str | None:
-        """The language the link's recovery was in (the reset page speaks it); None for a link not valid."""
+        """The language the link's recovery was in (the reset page speaks it); None for an unknown link."""
         return self._reset.link_language(token)
 
     def complete_reset(self, token: str, new_password: str, confirmation: str) -> ResetOutcome:

@@ -76,7 +76,8 @@ def test_the_page_follows_the_chat_over_the_browser(make_app: AppFactory) -> Non
         chat.say(text)
     link = chat.say(last_outbox_code(core))[-1]["link"]
     assert link is not None and link["label"] == "Neues Passwort festlegen"
-    assert client.get(str(link["url"]).removeprefix(core.settings.public_url)).status_code == 303
+    path = str(link["url"]).removeprefix(core.settings.public_url)
+    assert client.get(path).status_code == 303
 
     html = client.get(FORM_PATH).get_data(as_text=True)
     assert '<html lang="de">' in html and "Neues Passwort festlegen" in html and "Choose a new password" not in html
@@ -84,3 +85,5 @@ def test_the_page_follows_the_chat_over_the_browser(make_app: AppFactory) -> Non
     assert '<html lang="es">' in client.get(FORM_PATH + "?lang=es").get_data(as_text=True)  # the explicit hint
     status, done = submit(client, html, STRONG, STRONG)
     assert status == 200 and '<html lang="de">' in done and "Ihr Passwort wurde geändert" in done
+    spent = client.get(path)  # the link clicked again: the page saying it is spent is in German too
+    assert spent.status_code == 410 and '<html lang="de">' in spent.get_data(as_text=True)
