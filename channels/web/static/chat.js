@@ -152,7 +152,7 @@
     state.busy = true;
     clearTimeout(state.pollTimer);
     Promise.resolve().then(action).catch(function (err) {
-      addNotice("Something went wrong in the chat page. Please reload it.");
+      addNotice(say("page_error"));
       if (window.console) console.error(err);
     }).then(function () {
       state.busy = false;
@@ -311,7 +311,7 @@
     var res;
     try { res = await request("POST", SESSIONS_URL, { lang: LANG }); } finally { setTyping(false); }
     if (res.status !== 201 && res.status !== 200) {
-      addNotice(res.data.message || "The chat could not start. Please reload the page.");
+      addNotice(say("start_failed"));  // the server's message is for API clients
       return;
     }
     state.started = true;  // the response set the session cookie
@@ -337,7 +337,7 @@
       return;
     }
     storage("clear");
-    await startSession(res.status === 401 ? "Your earlier conversation expired, so a new one has started." : null);
+    await startSession(res.status === 401 ? say("resumed_expired") : null);
   }
 
   async function send(text, shown, masked) {
@@ -355,13 +355,11 @@
     } else if (res.status === 401) {
       storage("clear");
       if (!masked && !el.input.value) el.input.value = text;  // let them send it again
-      await startSession("This conversation expired, so a new one has started.");
+      await startSession(say("expired"));
     } else {
       bubble.remove();  // it was not accepted; give the text back rather than pretend it was sent
       if (!el.input.value) el.input.value = text;
-      addNotice(res.status === 413
-        ? "That message is too long. Please keep it under 2,000 characters."
-        : (res.data.message || "That message could not be sent."));
+      addNotice(res.status === 413 ? say("too_long") : say("send_failed"));
     }
     focusInput();
   }
@@ -389,7 +387,7 @@
       renderBatch(res.data.messages);
     } else if (res.status === 401) {
       storage("clear");
-      await startSession("This conversation expired, so a new one has started.");
+      await startSession(say("expired"));
     }
   }
 
