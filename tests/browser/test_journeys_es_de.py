@@ -1,8 +1,11 @@
 """Every web journey in Spanish and in German in Chromium (issue 18, "Done when"): a person whose browser asks for
-es or de types in their language and completes a reset by SMS code, by email code and by challenge questions,
-an unlock, and a hand-off to live support (an agent takes the ticket in the console, chats with them and sends a
-reset link they use), without meeting a word of English: not on the chat page, not on the reset page, not in
-any email (subject and body, from the SMTP server) or text message (the SMS outbox) they receive.
+es or de (or whose intranet page hands the widget lang=es/de while the browser asks for English) types in their
+language and completes a reset by SMS code, by email code and by challenge questions, an unlock, and a hand-off
+to live support (an agent takes the ticket in the console, chats with them and sends a reset link they use),
+without meeting a word of English: not on the chat page, not on the reset page, not in any email (subject and
+body, from the SMTP server) or text message (the SMS outbox) they receive. Each journey takes the detours a
+person does (a wrong code, "resend" too soon, wrong answers, a weak password, the spent link clicked again, a
+reload, a month away), and <html lang> is es/de on every page.
 
 "English" is checked two ways at every step: `english_in` (every msgid of the catalog template, cut at its
 placeholders, so any untranslated sentence is caught) plus ENGLISH_WORDS as whole words, which also catches
@@ -34,10 +37,10 @@ from tests.dialogs.i18n_support import english_in
 
 Shot = Callable[[Page, str], Path]
 
-# Whole words (case-insensitive) that are English and never correct Spanish or German: each was checked
-# against every es and de msgstr (none has it as a word). Left out on purpose: "link", "ticket", "support"
-# (German says "der Link", "das Ticket", "der IT-Support"), "was" (German "what"), "has" (Spanish "tú has"),
-# "code", "chat", "SMS", "email" (the same in all three), and names of data.
+# Whole words (case-insensitive, split on letters so "frühere" is not "here") that are English and never
+# correct Spanish or German: none is a word of any es or de msgstr (checked when the list was made).
+# Left out on purpose: "link", "ticket", "support" (German says "der Link", "das Ticket", "der IT-Support"),
+# "was" (German "what"), "has" (Spanish "tú has"), "code", "chat", "SMS", "email" (the same in all three).
 ENGLISH_WORDS = frozenset({
     "the", "your", "you", "please", "password", "with", "and", "reset", "unlock", "account", "verify", "sign",
     "here", "been", "not", "new", "type", "send", "again", "help", "thanks", "phone", "answer", "choose", "locked",
