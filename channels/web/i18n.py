@@ -13,7 +13,7 @@ from flask_babel import Babel
 
 from core.i18n import PSEUDO, SOURCE_LANGUAGE, negotiate, translator, use_language
 
-__all__ = ["install_i18n", "page_language", "request_hint"]
+__all__ = ["follow_language", "install_i18n", "page_language", "request_hint"]
 
 # The blueprints whose requests speak the person's (or agent's) language; other routes (Slack, Telegram
 # webhooks) are left alone: their turns choose their own.
@@ -37,6 +37,24 @@ def page_language() -> str:
         languages, default = current_app.config.get(_KEY, ((SOURCE_LANGUAGE,), SOURCE_LANGUAGE))
         g.rd_lang = negotiate([request_hint(), request.headers.get("Accept-Language")], languages, default)
     return str(g.rd_lang)
+
+
+def follow_language(lang: str | None) -> None:
+    """Speak `lang` for the rest of this request, before Accept-Language, when it is offered and the request
+    names none itself (?lang=): a page reached from a conversation (the reset link) reads as the chat did,
+    whatever language the browser asks for. Call it in a blueprint's before_request, before anything is worded."""
+    if not lang or request_hint():
+        return
+    languages, default = current_app.config.get(_KEY, ((SOURCE_LANGUAGE,), SOURCE_LANGUAGE))
+    chosen = negotiate([lang, request.headers.get("Accept-Language")], languages, default)
+    if chosen == g.get("rd_lang"):
+        return
+    g.rd_lang = chosen
+    scope = g.pop("rd_lang_scope", None)
+    if scope is not None:
+        scope.__exit__(None, None, None)
+    g.rd_lang_scope = use_language(chosen)
+    g.rd_lang_scope.__enter__()
 
 
 _KEY = "RESETDESK_PAGE_LANGUAGES"  # in the app config: app.extensions holds only the one typed Wiring

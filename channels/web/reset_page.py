@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, jsonify, make_response, redirect, 
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.engine import Engine
+from channels.web.i18n import follow_language
 from channels.web.security import csrf_token, require_csrf
 from core.i18n import N_, gettext
 from core.recovery.service import RecoveryService
@@ -82,6 +83,14 @@ def reset_blueprint(
             request.max_content_length = MAX_FORM_BYTES
             return None
         return render_template("reset_invalid.html", reason="busy"), 429, {"Retry-After": str(wait)}
+
+    @pages.before_request
+    def speak_as_the_chat_did() -> None:
+        # The page follows the language of the recovery the link belongs to (a widget on a Spanish intranet
+        # page, or a person who switched to German, may be in a browser that asks for English).
+        token = (request.view_args or {}).get("token") or session_token()
+        if token:
+            follow_language(service.link_language(token))
 
     @pages.after_request
     def never_cache(response: Response) -> Response:

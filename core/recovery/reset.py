@@ -114,6 +114,14 @@ class Reset:
         with self._deps.database.transaction() as session:
             return self._deps.links.find_valid(session, token, self._deps.clock.now()) is not None
 
+    def link_language(self, token: str) -> str | None:
+        """The language of the recovery a link belongs to (the chat's, when the link was issued), spent or expired
+        links too (the page saying so speaks it); None for an unknown link or a recovery that kept none."""
+        with self._deps.database.transaction() as session:
+            row = self._deps.links.find(session, token)
+            recovery = session.get(Recovery, row.recovery_id) if row is not None and row.recovery_id else None
+            return recovery.lang if recovery is not None else None
+
     def complete_reset(self, token: str, new_password: str, confirmation: str) -> ResetOutcome:
         now = self._deps.clock.now()
         with self._deps.database.transaction() as session:

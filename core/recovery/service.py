@@ -135,6 +135,10 @@ class RecoveryService:
     def link_is_valid(self, token: str) -> bool:
         return self._reset.link_is_valid(token)
 
+    def link_language(self, token: str) -> str | None:
+        """The language the link's recovery was in (the reset page speaks it); None for an unknown link."""
+        return self._reset.link_language(token)
+
     def complete_reset(self, token: str, new_password: str, confirmation: str) -> ResetOutcome:
         return self._reset.complete_reset(token, new_password, confirmation)
 

@@ -54,10 +54,14 @@ class LinkBook:
         """How many links this recovery has had (used, revoked or open)."""
         return int(session.connection().execute(_ISSUED_FOR_RECOVERY, {"recovery_id": recovery_id}).scalar() or 0)
 
-    def find_valid(self, session: Session, token: str, now: datetime) -> ResetToken | None:
-        row = session.scalars(
+    def find(self, session: Session, token: str) -> ResetToken | None:
+        """The link's row whatever its state (used, revoked, expired); find_valid for one that still works."""
+        return session.scalars(
             select(ResetToken).where(ResetToken.token_hash == self._keyed.digest(token, purpose=_PURPOSE))
         ).first()
+
+    def find_valid(self, session: Session, token: str, now: datetime) -> ResetToken | None:
+        row = self.find(session, token)
         if row is None or row.used_at is not None or row.revoked or now >= row.expires_at:
             return None
         return row

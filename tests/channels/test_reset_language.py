@@ -13,8 +13,10 @@ from channels.web.reset_page import FORM_PATH
 from tests.channels.conftest import ChatClient, csrf_of, reset_link_via_email
 from tests.channels.test_reset_verdict import CHECK, PWNED, submit
 from tests.conftest import AppFactory
+from tests.core.conftest import add_employee, last_outbox_code
 
 SHORT = "violin 87"
+STRONG = "maple river quietly 1987 lantern"
 EXPECTED = {
     "es": ("Usa al menos 12 caracteres (esta tiene 9).", "filtradas en brechas de datos"),
     "de": ("Verwenden Sie mindestens 12 Zeichen (dieses hat 9).", "bei Datenlecks offengelegt"),
@@ -22,13 +24,14 @@ EXPECTED = {
 
 
 def open_in(make_app: AppFactory, tmp_path: Path, lang: str) -> tuple[FlaskClient, str]:
-    """The reset page opened by a browser that asks for `lang`, with PWNED on the breached-passwords list."""
+    """The reset page opened by a browser that asks for `lang` (its chat too), with PWNED on the breached-passwords
+    list."""
     pwned = tmp_path / "pwned.txt"
     pwned.write_text(f"{hashlib.sha1(PWNED.encode(), usedforsecurity=False).hexdigest().upper()}:3\n")
     app, core = make_app(breached_passwords_file=str(pwned))
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = f"{lang},en;q=0.5"
-    path = reset_link_via_email(core, ChatClient(app.test_client())).removeprefix(core.settings.public_url)
+    path = reset_link_via_email(core, ChatClient(client)).removeprefix(core.settings.public_url)
     assert client.get(path).status_code == 303
     page = client.get(FORM_PATH)
     assert page.status_code == 200
@@ -59,3 +62,28 @@ def test_too_short_and_breached_are_said_in_the_pages_language(make_app: AppFact
 def test_english_stays_english(make_app: AppFactory, tmp_path: Path) -> None:
     client, html = open_in(make_app, tmp_path, "en")
     assert problems(client, html, SHORT)[0].startswith("Use at least 12 characters (this one has 9).")
+
+
+def test_the_page_follows_the_chat_over_the_browser(make_app: AppFactory) -> None:
+    """A person who switched the chat to German, in a browser that asks for English: the reset page reads as the
+    chat did (the recovery's language), live check and done page included; a ?lang= on the page still wins."""
+    app, core = make_app()
+    add_employee(core)
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    chat = ChatClient(client)
+    for text in ("Deutsch", "Passwort vergessen", "E1001", "per E-Mail"):
+        chat.say(text)
+    link = chat.say(last_outbox_code(core))[-1]["link"]
+    assert link is not None and link["label"] == "Neues Passwort festlegen"
+    path = str(link["url"]).removeprefix(core.settings.public_url)
+    assert client.get(path).status_code == 303
+
+    html = client.get(FORM_PATH).get_data(as_text=True)
+    assert '<html lang="de">' in html and "Neues Passwort festlegen" in html and "Choose a new password" not in html
+    assert problems(client, html, SHORT)[0].startswith(EXPECTED["de"][0])
+    assert '<html lang="es">' in client.get(FORM_PATH + "?lang=es").get_data(as_text=True)  # the explicit hint
+    status, done = submit(client, html, STRONG, STRONG)
+    assert status == 200 and '<html lang="de">' in done and "Ihr Passwort wurde geändert" in done
+    spent = client.get(path)  # the link clicked again: the page saying it is spent is in German too
+    assert spent.status_code == 410 and '<html lang="de">' in spent.get_data(as_text=True)
