@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, session
 
 from channels.web.enroll_contacts import register_contacts
-from channels.web.enroll_guard import EnrollGuard
+from channels.web.enroll_guard import LANGUAGE_KEY, EnrollGuard
 from channels.web.enroll_handover import EnrollHandoverCookie
 from channels.web.enroll_methods import register_methods
 from channels.web.enroll_questions import register_questions
 from channels.web.enroll_signin import register_sign_in
+from channels.web.i18n import follow_language
 from channels.web.security import refuse_nul
 from core.clock import Clock
 from core.enrollment.handover import EnrollHandover
@@ -39,6 +40,10 @@ class EnrollParts:
 def enroll_blueprint(parts: EnrollParts, handover: EnrollHandoverCookie) -> Blueprint:
     pages = Blueprint("enroll", __name__, url_prefix="/enroll")
     pages.before_request(refuse_nul)
+
+    @pages.before_request
+    def speak_as_the_reset_did() -> None:
+        follow_language(session.get(LANGUAGE_KEY))  # set by the reset page's hand-over; ?lang= still wins
 
     @pages.after_request
     def never_cache(response: Response) -> Response:

@@ -18,11 +18,12 @@ from flask import redirect, request, session, url_for
 from channels.web.security import require_csrf
 from core.clock import Clock
 
-__all__ = ["IDLE", "LIFETIME", "EnrollGuard"]
+__all__ = ["IDLE", "LANGUAGE_KEY", "LIFETIME", "EnrollGuard"]
 
 IDLE = timedelta(minutes=10)  # issue 16: "a session that ends after 10 minutes idle"
 LIFETIME = timedelta(hours=1)  # even an active session signs in again: a left-open laptop is not forever
 _KEY = "enroll"
+LANGUAGE_KEY = "enroll_lang"  # the language the person reset in (enroll_handover.py); kept across sign-in
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -67,8 +68,12 @@ class EnrollGuard:
 
     def start(self, account_id: int) -> None:
         """A fresh Flask session (and CSRF token) for the person just signed in: nothing from before carries
-        over, so a session id planted before sign-in is worthless."""
+        over, so a session id planted before sign-in is worthless. Only the language the pages speak stays (a
+        word like "es" grants nothing)."""
+        language = session.get(LANGUAGE_KEY)
         session.clear()
+        if isinstance(language, str):
+            session[LANGUAGE_KEY] = language
         now = self._now()
         session[_KEY] = {"account": account_id, "since": now, "seen": now}
 

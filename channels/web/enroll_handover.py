@@ -7,9 +7,11 @@ sent to /enroll, living as long as the pass. Only that browser has it; the first
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, session
 from werkzeug.wrappers import Response as BaseResponse
 
+from channels.web.enroll_guard import LANGUAGE_KEY
+from channels.web.i18n import page_language
 from core.enrollment.handover import EnrollHandover
 from core.types import ResetOutcome, ResetStatus
 
@@ -30,6 +32,8 @@ class EnrollHandoverCookie:
             return
         granted = self._handover.grant(outcome.handle)
         if granted is not None:
+            # The reset page speaks the recovery's language (the chat's); /enroll goes on in it (enroll.py).
+            session[LANGUAGE_KEY] = page_language()
             response.set_cookie(
                 COOKIE,
                 granted,

@@ -75,3 +75,27 @@ def test_the_pass_just_before_it_expires_still_works(app: Flask, core: Core, clo
     clock.advance(minutes=4, seconds=50)
     client.get("/enroll")
     assert client.get("/enroll").status_code == 200
+
+
+def test_enroll_goes_on_in_the_language_the_person_reset_in(make_app) -> None:  # type: ignore[no-untyped-def]
+    """A chat switched to Spanish in a browser that asks for English: the reset page was Spanish (the
+    recovery's language), and so is /enroll after the hand-over, on every page, until ?lang= says otherwise."""
+    from tests.core.conftest import add_employee, last_outbox_code
+
+    app, core = make_app()
+    add_employee(core)
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    chat = ChatClient(client)
+    for text in ("español", "olvidé mi contraseña", "E1001", "por correo"):
+        chat.say(text)
+    link = chat.say(last_outbox_code(core))[-1]["link"]
+    assert client.get(str(link["url"]).removeprefix(core.settings.public_url)).status_code == 303
+    html = client.get(FORM_PATH).get_data(as_text=True)
+    done = client.post(FORM_PATH, data={"csrf_token": csrf_of(html), "password": STRONG, "confirmation": STRONG})
+    assert '<html lang="es">' in done.get_data(as_text=True)
+    assert client.get("/enroll").status_code == 303  # the pass, redeemed
+    methods = client.get("/enroll").get_data(as_text=True)
+    assert '<html lang="es">' in methods and "Your recovery methods" not in methods
+    assert '<html lang="es">' in client.get("/enroll/questions").get_data(as_text=True)
+    assert '<html lang="de">' in client.get("/enroll?lang=de").get_data(as_text=True)
