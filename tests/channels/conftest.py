@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
@@ -58,11 +59,13 @@ def conversation_key(app: Flask, token: str) -> str:
     return Pseudonyms(secret.get_secret_value().encode()).chat_key(token)
 
 
-def reset_link_via_email(core: Core, chat: ChatClient) -> str:
+def reset_link_via_email(
+    core: Core, chat: ChatClient, says: Sequence[str] = ("I forgot my password", "E1001", "email")
+) -> str:
+    """E1001 on file, the chat walked through `says` to the email code, the code typed: the reset link's URL."""
     add_employee(core)
-    chat.say("I forgot my password")
-    chat.say("E1001")
-    chat.say("email")
+    for text in says:
+        chat.say(text)
     replies = chat.say(last_outbox_code(core))
     link = replies[-1]["link"]
     assert link is not None

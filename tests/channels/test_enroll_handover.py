@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from app import Core
 from channels.web.enroll_handover import COOKIE
 from channels.web.reset_page import FORM_PATH
-from tests.channels.conftest import ChatClient, csrf_of
+from tests.channels.conftest import ChatClient, csrf_of, reset_link_via_email
 from tests.channels.test_reset_page import STRONG, open_page
 from tests.support import FakeClock
 
@@ -80,17 +80,11 @@ def test_the_pass_just_before_it_expires_still_works(app: Flask, core: Core, clo
 def test_enroll_goes_on_in_the_language_the_person_reset_in(make_app) -> None:  # type: ignore[no-untyped-def]
     """A chat switched to Spanish in a browser that asks for English: the reset page was Spanish (the
     recovery's language), and so is /enroll after the hand-over, on every page, until ?lang= says otherwise."""
-    from tests.core.conftest import add_employee, last_outbox_code
-
     app, core = make_app()
-    add_employee(core)
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
-    chat = ChatClient(client)
-    for text in ("español", "olvidé mi contraseña", "E1001", "por correo"):
-        chat.say(text)
-    link = chat.say(last_outbox_code(core))[-1]["link"]
-    assert client.get(str(link["url"]).removeprefix(core.settings.public_url)).status_code == 303
+    url = reset_link_via_email(core, ChatClient(client), ("español", "olvidé mi contraseña", "E1001", "por correo"))
+    assert client.get(url.removeprefix(core.settings.public_url)).status_code == 303
     html = client.get(FORM_PATH).get_data(as_text=True)
     done = client.post(FORM_PATH, data={"csrf_token": csrf_of(html), "password": STRONG, "confirmation": STRONG})
     assert '<html lang="es">' in done.get_data(as_text=True)

@@ -13,7 +13,6 @@ from channels.web.reset_page import FORM_PATH
 from tests.channels.conftest import ChatClient, csrf_of, reset_link_via_email
 from tests.channels.test_reset_verdict import CHECK, PWNED, submit
 from tests.conftest import AppFactory
-from tests.core.conftest import add_employee, last_outbox_code
 
 SHORT = "violin 87"
 STRONG = "maple river quietly 1987 lantern"
@@ -68,15 +67,10 @@ def test_the_page_follows_the_chat_over_the_browser(make_app: AppFactory) -> Non
     """A person who switched the chat to German, in a browser that asks for English: the reset page reads as the
     chat did (the recovery's language), live check and done page included; a ?lang= on the page still wins."""
     app, core = make_app()
-    add_employee(core)
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
-    chat = ChatClient(client)
-    for text in ("Deutsch", "Passwort vergessen", "E1001", "per E-Mail"):
-        chat.say(text)
-    link = chat.say(last_outbox_code(core))[-1]["link"]
-    assert link is not None and link["label"] == "Neues Passwort festlegen"
-    path = str(link["url"]).removeprefix(core.settings.public_url)
+    url = reset_link_via_email(core, ChatClient(client), ("Deutsch", "Passwort vergessen", "E1001", "per E-Mail"))
+    path = url.removeprefix(core.settings.public_url)
     assert client.get(path).status_code == 303
 
     html = client.get(FORM_PATH).get_data(as_text=True)
