@@ -19,22 +19,12 @@ from flask import Flask
 from app import Core
 from core.reports.export import COLUMNS
 from core.support.access import grant_admin
-from core.types import Method, Requester, ResetStatus
-from tests.core.conftest import add_employee, last_outbox_code
+from core.types import Requester
+from tests.core.conftest import add_employee
 from tests.support import FakeClock
 from tests.support.agents import sign_in_with_totp
 from tests.support.cli import ROOT, SECRET_KEY, Cli
-
-
-def _one_reset(core: Core, clock: FakeClock) -> None:
-    add_employee(core)
-    handle = core.recovery.start("E1001", Requester("web", "someone"))
-    core.recovery.send_code(handle, Method.EMAIL)
-    core.recovery.verify_code(handle, last_outbox_code(core))
-    token = core.recovery.issue_reset_link(handle).url.rsplit("/", 1)[1]
-    clock.advance(150)
-    new = "a fresh and long passphrase 77"
-    assert core.recovery.complete_reset(token, new, new).status is ResetStatus.DONE
+from tests.support.report_rows import one_reset
 
 
 def test_a_console_user_without_the_admin_role_gets_403_and_no_reports_link(app: Flask, core: Core) -> None:
@@ -50,7 +40,8 @@ def test_signed_out_the_reports_send_to_the_sign_in(app: Flask) -> None:
 
 
 def test_an_admin_sees_the_figures_as_text_and_as_chart_data(app: Flask, core: Core, clock: FakeClock) -> None:
-    _one_reset(core, clock)
+    add_employee(core)
+    one_reset(core, clock)
     client, _, agent, _ = sign_in_with_totp(app, core)
     assert grant_admin(core.database, core.clock, agent.username)
     queue = client.get("/agent").get_data(as_text=True)
@@ -82,7 +73,8 @@ def test_only_the_offered_periods(app: Flask, core: Core) -> None:
 
 
 def test_the_csv_download_streams_the_audit_export(app: Flask, core: Core, clock: FakeClock) -> None:
-    _one_reset(core, clock)
+    add_employee(core)
+    one_reset(core, clock)
     client, _, agent, _ = sign_in_with_totp(app, core)
     grant_admin(core.database, core.clock, agent.username)
     response = client.get(f"/agent/reports/audit.csv?since={clock.now().date().isoformat()}")

@@ -13,13 +13,12 @@ from flask.testing import FlaskClient
 
 from app import Core
 from core.support.access import grant_admin
-from core.types import Method, Requester, ResetStatus
 from tests.channels.conftest import ChatClient
-from tests.core.conftest import add_employee, last_outbox_code
+from tests.core.conftest import add_employee
 from tests.dialogs.i18n_support import english_in
 from tests.support import FakeClock
 from tests.support.agents import add_agent, code_step, csrf_of, password_step, totp_code
-from tests.support.report_rows import seed_audit
+from tests.support.report_rows import one_reset, seed_audit
 
 # (the agent's language, the person's): each console is read while the person spoke the other language.
 PAIRS = [("de", "es"), ("es", "de")]
@@ -87,17 +86,6 @@ def agent_signs_in(app: Flask, core: Core, lang: str) -> tuple[FlaskClient, str]
     check_page(client.get("/agent/login/code").get_data(as_text=True), lang)
     assert code_step(client, totp_code(core, secret)).status_code == 302
     return client, csrf_of(client.get("/agent").get_data(as_text=True))
-
-
-def one_reset(core: Core, clock: FakeClock) -> None:
-    """A completed recovery, so the reports have rows, labels and durations to show."""
-    handle = core.recovery.start("E1001", Requester("web", "someone"))
-    core.recovery.send_code(handle, Method.EMAIL)
-    core.recovery.verify_code(handle, last_outbox_code(core))
-    token = core.recovery.issue_reset_link(handle).url.rsplit("/", 1)[1]
-    clock.advance(150)
-    new = "a fresh and long passphrase 77"
-    assert core.recovery.complete_reset(token, new, new).status is ResetStatus.DONE
 
 
 @pytest.mark.parametrize(("lang", "persons"), PAIRS)

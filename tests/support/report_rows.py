@@ -8,8 +8,11 @@ from typing import Any
 
 from app import Core
 from core.storage.models import AuditEvent
+from core.types import Method, Requester, ResetStatus
+from tests.core.conftest import last_outbox_code
+from tests.support.clock import FakeClock
 
-__all__ = ["seed_audit"]
+__all__ = ["one_reset", "seed_audit"]
 
 DAY = timedelta(days=1)
 
@@ -59,3 +62,15 @@ def seed_audit(core: Core) -> None:
     row("agent.sign_in", DAY, actor="agent:sam", success=True)  # not a recovery: counted nowhere
     with core.database.transaction() as session:
         session.execute(AuditEvent.__table__.insert(), rows)
+
+
+def one_reset(core: Core, clock: FakeClock) -> None:
+    """E1001 (already on file) resets by an email code, 150 s from start to done: a completed recovery, so the
+    reports have rows, labels and a duration to show."""
+    handle = core.recovery.start("E1001", Requester("web", "someone"))
+    core.recovery.send_code(handle, Method.EMAIL)
+    core.recovery.verify_code(handle, last_outbox_code(core))
+    token = core.recovery.issue_reset_link(handle).url.rsplit("/", 1)[1]
+    clock.advance(150)
+    new = "a fresh and long passphrase 77"
+    assert core.recovery.complete_reset(token, new, new).status is ResetStatus.DONE

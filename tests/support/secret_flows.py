@@ -129,6 +129,15 @@ class Flows:
 
     # flows
 
+    def run_every_flow(self, live_server_url: str) -> None:
+        """The employees on file, then each flow below in turn: every place a secret could leak is exercised."""
+        self.add_employees()
+        self.web_email_code_and_reset_page(live_server_url)
+        self.web_questions_unlock()
+        self.terminal_sms_code()
+        self.handoff_agent_sends_code()
+        self.handoff_agent_sends_link()
+
     def web_email_code_and_reset_page(self, live_server_url: str) -> None:
         e = EMPLOYEES["E7001"]
         client = self.app.test_client()
